@@ -1,0 +1,2 @@
+import SSHLogCore
+print("sshlog-bench: being built")
