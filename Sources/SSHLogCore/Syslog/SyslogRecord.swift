@@ -83,4 +83,11 @@ public protocol RecordSource: AnyObject {
     func location() -> SourceLocation
     /// A short name for messages (the file path, "journal", ...).
     var name: String { get }
+    /// True when the current record's trusted metadata contradicts its program name (journal
+    /// entries written by `logger -t sshd`); file sources cannot tell and say false.
+    var currentIsSpoofed: Bool { get }
+}
+
+extension RecordSource {
+    public var currentIsSpoofed: Bool { false }
 }
