@@ -1,0 +1,179 @@
+/// Everything known about one client address: its connections in order (a bounded number in
+/// full detail, the rest folded into counts), its bans and firewall drops.
+///
+/// Memory per client is bounded (see `Correlator.Options`), so a flood of millions of attempts
+/// from thousands of addresses costs memory in proportion to the addresses, not the lines.
+public final class ClientTimeline {
+    /// The address as sshd printed it (or `unknown` for connections that never named one).
+    public let address: String
+    public internal(set) var first: Int64 = .max
+    public internal(set) var last: Int64 = .min
+    /// Finished connections (all of them, kept in detail or not).
+    public internal(set) var connectionCount = 0
+    /// Finished connections by cause (indexed by `CauseID.rank`).
+    public internal(set) var causeCounts = [Int](repeating: 0, count: CauseID.allCases.count)
+    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
+    public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
+    public internal(set) var acceptedCount = 0
+    public internal(set) var failureCount = 0
+    /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
+    public internal(set) var users: [String] = []
+    public internal(set) var moreUsers = 0
+    /// Users that logged in successfully from this address.
+    public internal(set) var acceptedUsers: [String] = []
+    /// Connections kept in full detail, in time order.
+    public internal(set) var connections: [Connection] = []
+    /// Finished connections not kept in detail (folded into the counts only).
+    public internal(set) var foldedConnections = 0
+    public internal(set) var bans: [BanWindow] = []
+    public internal(set) var droppedBans = 0
+    public internal(set) var firewall = FirewallDrops()
+    /// `srclimit_penalise` lines (OpenSSH 9.8+ PerSourcePenalties) naming this address.
+    public internal(set) var penaltyEvents: [TaggedEvent] = []
+    /// Connections of this client not yet finished.
+    var open: [Connection] = []
+    /// `Found` / `Attack from` lines not yet followed by a ban.
+    var leadUp: [TaggedEvent] = []
+
+    static let maxUsers = 32
+    static let maxBans = 32
+
+    init(address: String) {
+        self.address = address
+    }
+
+    /// True when somebody logged in from this address in the data: its drops matter most.
+    public var isLegitimate: Bool { acceptedCount > 0 }
+
+    public func count(of cause: CauseID) -> Int { causeCounts[cause.rank] }
+
+    /// Finished connections that were drops (every cause but `clean-disconnect`).
+    public var dropCount: Int {
+        var n = 0
+        for c in CauseID.allCases where c.isDrop { n += causeCounts[c.rank] }
+        return n
+    }
+
+    /// Distinct causes seen, most relevant first: the cause of the latest drop, then the others in
+    /// taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
+    public var causes: [CauseID] {
+        var present: [(CauseID, Int64)] = []
+        for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
+        if !bans.isEmpty && causeCounts[CauseID.banned.rank] == 0 {
+            present.append((.banned, bans.last!.start))
+        }
+        if firewall.count > 0 && causeCounts[CauseID.firewall.rank] == 0 {
+            present.append((.firewall, firewall.last))
+        }
+        guard !present.isEmpty else { return [] }
+        // The latest drop's cause first (clean disconnects never lead while a drop exists).
+        let drops = present.filter { $0.0.isDrop }
+        let lead = (drops.isEmpty ? present : drops).max { a, b in
+            a.1 != b.1 ? a.1 < b.1 : a.0.rank > b.0.rank
+        }!.0
+        var out = [lead]
+        for (c, _) in present.sorted(by: { $0.0.rank < $1.0.rank }) where c != lead { out.append(c) }
+        return out
+    }
+
+    func touch(_ t: Int64) {
+        if t < first { first = t }
+        if t > last { last = t }
+    }
+
+    func noteUser(_ u: String) {
+        if users.contains(u) { return }
+        if users.count < ClientTimeline.maxUsers { users.append(u) } else { moreUsers += 1 }
+    }
+
+    /// Adds a finished connection: counts it, and keeps it in detail if it is among the
+    /// connections worth showing (see `Correlator.Options.detailPerClient`).
+    func add(finished c: Connection, detailLimit: Int, importantLimit: Int) {
+        if let d = c.diagnosis {
+            causeCounts[d.cause.rank] += 1
+            if c.end > causeLast[d.cause.rank] { causeLast[d.cause.rank] = c.end }
+        }
+        if c.accepted {
+            acceptedCount += 1
+            if let u = c.user, !acceptedUsers.contains(u), acceptedUsers.count < ClientTimeline.maxUsers {
+                acceptedUsers.append(u)
+            }
+        }
+        connectionCount += 1
+        failureCount += c.failures
+        for u in c.users { noteUser(u) }
+        touch(c.start)
+        touch(c.end)
+        insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+    }
+
+    /// Whether a connection should survive eviction: a login, or a drop the server or network
+    /// caused (not brute-force noise).
+    static func isImportant(_ c: Connection) -> Bool {
+        if c.accepted { return true }
+        if let d = c.diagnosis, d.cause.isOperational { return true }
+        return false
+    }
+
+    private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
+        // Keep time order (connections finish out of order by a little).
+        var i = connections.count
+        while i > 0 && connections[i - 1].start > c.start { i -= 1 }
+        connections.insert(c, at: i)
+        let important = connections.reduce(0) { $0 + (ClientTimeline.isImportant($1) ? 1 : 0) }
+        let ordinary = connections.count - important
+        if ordinary > detailLimit {
+            evict(important: false)
+        } else if important > importantLimit {
+            evict(important: true)
+        }
+    }
+
+    /// Drops one connection from the detailed list: of the given kind, the oldest whose cause is
+    /// still shown by at least two other kept connections; else the oldest of that kind (never
+    /// the latest, which tells the current story).
+    private func evict(important: Bool) {
+        var perCause = [Int](repeating: 0, count: CauseID.allCases.count)
+        for c in connections where ClientTimeline.isImportant(c) == important {
+            if let d = c.diagnosis { perCause[d.cause.rank] += 1 }
+        }
+        var victim: Int?
+        for (i, c) in connections.enumerated() where ClientTimeline.isImportant(c) == important && i < connections.count - 1 {
+            let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
+            if perCause[r] > 2 { victim = i; break }
+        }
+        if victim == nil {
+            victim = connections.firstIndex { ClientTimeline.isImportant($0) == important }
+        }
+        if let v = victim {
+            connections.remove(at: v)
+            foldedConnections += 1
+        }
+    }
+
+    func addBan(_ b: BanWindow) {
+        if bans.count >= ClientTimeline.maxBans {
+            bans.removeFirst()
+            droppedBans += 1
+        }
+        bans.append(b)
+        touch(b.start)
+    }
+
+    func addPenalty(_ e: TaggedEvent) {
+        if penaltyEvents.count >= 4 { penaltyEvents.removeFirst() }
+        penaltyEvents.append(e)
+        touch(e.time)
+    }
+
+    func addFirewall(_ e: TaggedEvent, limit: Bool) {
+        if firewall.count == 0 { firewall.first = e.time }
+        firewall.count += 1
+        firewall.last = e.time
+        if limit { firewall.rateLimited = true }
+        if firewall.examples.count < FirewallDrops.maxExamples { firewall.examples.append(e) } else {
+            firewall.examples[FirewallDrops.maxExamples - 1] = e
+        }
+        touch(e.time)
+    }
+}
