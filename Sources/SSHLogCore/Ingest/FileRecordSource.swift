@@ -123,7 +123,7 @@ public final class FileRecordSource: RecordSource {
 
     public func location() -> SourceLocation {
         if seekOffset > 0 && linesBeforeSeek == nil {
-            linesBeforeSeek = TimeSeek.countLines(path: file.path, upTo: seekOffset) + 1
+            linesBeforeSeek = TimeSeek.countLines(path: file.path, upTo: seekOffset)
         }
         return SourceLocation(source: file.path, line: record.lineNumber + (linesBeforeSeek ?? 0))
     }
