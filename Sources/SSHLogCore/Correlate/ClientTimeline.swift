@@ -18,7 +18,9 @@ public final class ClientTimeline {
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
-    public internal(set) var moreUsers = 0
+    /// Distinct user names beyond `users` (counted up to `maxExtraUsers`, then saturating).
+    public var moreUsers: Int { extraUserHashes.count }
+    var extraUserHashes = Set<Int>()
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order.
@@ -36,6 +38,7 @@ public final class ClientTimeline {
     var leadUp: [TaggedEvent] = []
 
     static let maxUsers = 32
+    static let maxExtraUsers = 1_000
     static let maxBans = 32
 
     init(address: String) {
@@ -83,7 +86,11 @@ public final class ClientTimeline {
 
     func noteUser(_ u: String) {
         if users.contains(u) { return }
-        if users.count < ClientTimeline.maxUsers { users.append(u) } else { moreUsers += 1 }
+        if users.count < ClientTimeline.maxUsers {
+            users.append(u)
+        } else if extraUserHashes.count < ClientTimeline.maxExtraUsers {
+            extraUserHashes.insert(u.hashValue)
+        }
     }
 
     /// Adds a finished connection: counts it, and keeps it in detail if it is among the
