@@ -144,11 +144,26 @@ public struct Explainer {
                         alreadyBanned: b.alreadyBanned, evidence: ev)
     }
 
+    /// Fills `<ip>`, `<jail>` and `<user>` in a fix or settle text, but only with values made of
+    /// characters that are safe inside a shell command and a Markdown code span (letters, digits,
+    /// `.`, `:`, `-`, `_`, `@`); anything else leaves the placeholder, so attacker-chosen names never
+    /// end up in a command the admin might paste.
     func substitute(_ s: String, ip: String, jail: String?, user: String?) -> String {
-        var out = s.replacing("<ip>", with: ip)
-        if let jail { out = out.replacing("<jail>", with: jail) }
-        if let user { out = out.replacing("<user>", with: user) }
+        var out = s
+        if Explainer.isSafeToken(ip) { out = out.replacing("<ip>", with: ip) }
+        if let jail, Explainer.isSafeToken(jail) { out = out.replacing("<jail>", with: jail) }
+        if let user, Explainer.isSafeToken(user) { out = out.replacing("<user>", with: user) }
         return out
+    }
+
+    static func isSafeToken(_ s: String) -> Bool {
+        if s.isEmpty || s.utf8.count > 64 { return false }
+        for b in s.utf8 {
+            let ok = (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
+                || b == 46 || b == 58 || b == 45 || b == 95 || b == 64
+            if !ok { return false }
+        }
+        return true
     }
 
     func banCause(_ t: ClientTimeline, _ b: BanWindow) -> CauseStory {

@@ -12,9 +12,9 @@ public enum MarkdownRenderer {
         if let u = r.userFilter { o += "- **User:** " + inline(u) + "\n" }
         let sm = r.summary
         o += "\n## Summary\n\n"
-        o += "\(sm.clients) clients, \(sm.connections) connections, \(sm.drops) drops"
+        o += plural(sm.clients, "client") + ", " + plural(sm.connections, "connection") + ", " + plural(sm.drops, "drop")
         if sm.open > 0 { o += ", \(sm.open) still open" }
-        if sm.bans > 0 { o += ", \(sm.bans) bans" }
+        if sm.bans > 0 { o += ", " + plural(sm.bans, "ban") }
         o += ".\n\n"
         if !sm.dropsByCause.isEmpty {
             o += "| cause | drops |\n|---|---:|\n"
@@ -26,6 +26,8 @@ public enum MarkdownRenderer {
         if r.moreClients > 0 { o += "_\(r.moreClients) more clients not shown._\n" }
         return o
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     static func client(_ c: ClientStory) -> String {
         var o = "## " + (c.address.map(inline) ?? "user " + inline(c.users.first ?? "?")) + "\n\n"
@@ -55,8 +57,8 @@ public enum MarkdownRenderer {
         var o = "**Cause:** `" + h.id.rawValue + "` — " + inline(h.title) + " (confidence: " + h.confidence.rawValue + ")\n\n"
         o += inline(h.summary) + "\n\n"
         if !h.alternatives.isEmpty { o += "Could also be: " + h.alternatives.map { "`\($0.rawValue)`" }.joined(separator: ", ") + "\n\n" }
-        o += "**Fix:** " + inline(h.fix) + "\n\n"
-        if h.confidence != .high || !h.alternatives.isEmpty { o += "**To settle it:** " + inline(h.settle) + "\n\n" }
+        o += "**Fix:** " + prose(h.fix) + "\n\n"
+        if h.confidence != .high || !h.alternatives.isEmpty { o += "**To settle it:** " + prose(h.settle) + "\n\n" }
         return o
     }
 
@@ -98,6 +100,21 @@ public enum MarkdownRenderer {
         var o = indent + f + "text\n"
         for l in body { o += indent + l + "\n" }
         return o + indent + f + "\n\n"
+    }
+
+    /// sshlog's own advice text (fixed wording; substituted values are restricted to safe
+    /// tokens by the explainer): code spans kept, HTML and table metacharacters escaped.
+    public static func prose(_ s: String) -> String {
+        var o = ""
+        for ch in Sanitizer.terminal(s).unicodeScalars {
+            switch ch {
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "|": o += "\\|"
+            default: o.unicodeScalars.append(ch)
+            }
+        }
+        return o
     }
 
     /// Inline text with Markdown/HTML metacharacters escaped and controls made visible.
