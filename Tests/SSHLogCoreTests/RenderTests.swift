@@ -124,11 +124,3 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(schema.contains("sshlog.explain/1") && schema.contains("sshlog.timeline/1"))
     }
 }
-
-extension RenderTests {
-    func testPeek() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["SSHLOG_PEEK"] != nil)
-        print(TextRenderer(style: Style(enabled: false)).render(hostileReport()))
-        print(MarkdownRenderer.render(hostileReport()))
-    }
-}
