@@ -31,7 +31,7 @@ public final class FileRecordSource: RecordSource {
     /// Bytes read from the file itself (compressed bytes for gzip), for the benchmark.
     public var bytesFromDisk: Int64 {
         if let p = bytes as? FileByteSource { return p.offset - seekOffset }
-        if let g = bytes as? GzipByteSource { return g.input.offset }
+        if let p = bytes as? PrefetchByteSource, let g = p.inner as? GzipByteSource { return g.input.offset }
         return 0
     }
 
