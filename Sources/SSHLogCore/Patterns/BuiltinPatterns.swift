@@ -4,6 +4,102 @@
 /// The built-in pattern library: the text of every file in patterns/, in file-name order.
 enum BuiltinPatterns {
     static let files: [(name: String, text: String)] = [
+        ("fail2ban.patterns", ####"""
+# fail2ban's own log (fail2ban.log, syslog target or journal): program fail2ban.<logger>, message
+# after the level word. Source: shared/reference/sshd-messages.md §10.1 (fail2ban 1.0.2).
+programs fail2ban* fail2ban-server
+levels DEBUG INFO NOTICE WARNING ERROR CRITICAL
+
+pattern f2b.found
+  kind f2b.found
+  description A failregex matched a line of the client (with that line's time)
+  template [<jail:word>] Found <client:host>[? - <_:rest>?]
+  example [sshd] Found 203.0.113.5 - 2025-05-01 12:00:00
+  expect jail=sshd client=203.0.113.5
+  example INFO    [sshd] Found 203.0.113.5 - 2025-05-01 12:00:00
+  expect level=INFO jail=sshd client=203.0.113.5
+
+pattern f2b.ban
+  kind f2b.ban
+  description The client was banned: the firewall now rejects it
+  template [<jail:word>] Ban <client:host>
+  example [sshd] Ban 203.0.113.5
+  expect jail=sshd client=203.0.113.5
+  example NOTICE  [sshd] Ban 203.0.113.5
+  expect level=NOTICE jail=sshd client=203.0.113.5
+
+pattern f2b.unban
+  kind f2b.unban
+  description The ban expired or was lifted
+  template [<jail:word>] Unban <client:host>
+  example [sshd] Unban 203.0.113.5
+  expect jail=sshd client=203.0.113.5
+
+pattern f2b.restore
+  kind f2b.restore
+  description A ban re-applied from the database at start-up, or by a reban
+  template [<jail:word>] Restore Ban <client:host>
+  template [<jail:word>] Reban <client:host>[?, action '<_:text>'?]
+  example [sshd] Restore Ban 203.0.113.5
+  expect jail=sshd client=203.0.113.5
+
+pattern f2b.already-banned
+  kind f2b.already-banned
+  description Failures kept arriving after the ban (the ban is not effective, or lines lag)
+  template [<jail:word>] <client:host> already banned
+  example WARNING [sshd] 203.0.113.5 already banned
+  expect level=WARNING jail=sshd client=203.0.113.5
+
+pattern f2b.increase
+  kind f2b.increase
+  description bantime.increment lengthened a ban
+  template [<jail:word>] Increase Ban <client:host> (<reason:text>)
+  example [sshd] Increase Ban 203.0.113.5 (2 # 0:20:00 -> 2025-05-01 12:40:02)
+  expect jail=sshd client=203.0.113.5 reason="2 # 0:20:00 -> 2025-05-01 12:40:02"
+
+pattern f2b.ignore
+  kind f2b.ignore
+  description The client is on the ignore list
+  template [<jail:word>] Ignore <client:host> by <reason:rest>
+  template [<jail:word>] Ignore <client:host>, <reason:rest>
+  example [sshd] Ignore 192.0.2.10 by ip
+  expect jail=sshd client=192.0.2.10 reason=ip
+"""####),
+        ("firewall.patterns", ####"""
+# Kernel netfilter LOG lines for new TCP connections to port 22 (ufw, iptables/nftables LOG with
+# any prefix). The front end skips the "[ <uptime>] " prefix. Source: sshd-messages.md §10.3.
+# For sshd on another port, copy these patterns to /etc/sshlog/patterns.d/ with that DPT.
+programs kernel
+
+define nf IN=<_:text> SRC=<client:ip> DST=<laddr:ip> <_:text> PROTO=TCP SPT=<port:int> DPT=22 <_:rest>
+
+pattern fw.ufw.allow
+  kind firewall.allow
+  description ufw logged a packet it let through
+  template [UFW ALLOW] <@nf>
+  template [UFW AUDIT] <@nf>
+  set lport=22
+  example [UFW ALLOW] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.5 DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=4242 DF PROTO=TCP SPT=51234 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0
+  expect client=203.0.113.5 laddr=192.0.2.1 port=51234 lport=22
+
+pattern fw.ufw.block
+  kind firewall.block
+  description ufw dropped or rate-limited a packet to port 22 (ufw limit: "connection refused")
+  template [<what:text>] <@nf>
+  set lport=22
+  example [UFW LIMIT BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.5 DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=4242 DF PROTO=TCP SPT=51234 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0
+  expect what="UFW LIMIT BLOCK" client=203.0.113.5 laddr=192.0.2.1 port=51234
+  example [  123.456789] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=2001:db8::5 DST=2001:db8::1 LEN=80 TC=0 HOPLIMIT=52 FLOWLBL=0 PROTO=TCP SPT=51234 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0
+  expect what="UFW BLOCK" client=2001:db8::5 laddr=2001:db8::1 port=51234
+
+pattern fw.log
+  kind firewall.block
+  description An iptables/nftables LOG rule logged a packet to port 22 (the prefix is the admin's)
+  template <what:text>IN=<_:text> SRC=<client:ip> DST=<laddr:ip> <_:text> PROTO=TCP SPT=<port:int> DPT=22 <_:rest>
+  set lport=22
+  example f2b-sshd DROP: IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.5 DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=4242 DF PROTO=TCP SPT=51234 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0
+  expect what="f2b-sshd DROP: " client=203.0.113.5 laddr=192.0.2.1 port=51234
+"""####),
         ("logind.patterns", ####"""
 # systemd-logind: the login sessions pam_systemd registers for SSH logins (systemd 252 strings).
 programs systemd-logind
@@ -28,6 +124,706 @@ pattern logind.removed
   template Removed session <session:word>.
   example Removed session 7.
   expect session=7
+"""####),
+        ("pam.patterns", ####"""
+# PAM modules inside sshd's processes (pam_syslog prefix "<module>(sshd:<stack>): ", libpam's own
+# "PAM " lines). Strings of Linux-PAM 1.5.2. Source: shared/reference/sshd-messages.md §8.
+programs sshd sshd-session sshd-auth
+levels error: fatal:
+phases preauth postauth net
+
+define pamtail logname=<_:text> uid=<_:int> euid=<_:int> tty=<_:text> ruser=<_:text> rhost=<client:host>[?  user=<user:user>?]
+
+pattern pam.auth.failure
+  kind auth.pam-failure
+  description A PAM auth module rejected the password (user= is absent for unknown users)
+  template pam_unix(sshd:auth): authentication failure; <@pamtail>
+  template pam_sss(sshd:auth): authentication failure; <@pamtail>
+  example pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.112  user=root
+  expect client=192.0.2.112 user=root
+  example pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=root from 10.0.0.1 port 22
+  expect client=203.0.113.9 user="root from 10.0.0.1 port 22"
+  example pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser=rda rhost=192.0.2.113 [preauth]
+  expect client=192.0.2.113 phase=preauth
+
+pattern pam.auth.user-unknown
+  kind auth.pam-unknown
+  description pam_unix does not know the user (no address on the line: link by pid)
+  template pam_unix(sshd:auth): check pass; user unknown
+  example pam_unix(sshd:auth): check pass; user unknown
+  expect
+
+pattern pam.auth.more-failures
+  kind auth.pam-more
+  description PAM summarises a connection's failures at teardown
+  template PAM <count:int> more authentication failure[?s?]; <@pamtail>
+  template PAM service(sshd) ignoring max retries; <count:int> > <_:int>
+  example PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=183.62.140.253  user=root
+  expect count=2 client=183.62.140.253 user=root
+  example PAM service(sshd) ignoring max retries; 6 > 3
+  expect count=6
+
+pattern pam.session.opened
+  kind session.opened
+  description A login session started
+  template pam_unix(sshd:session): session opened for user <user:user>(uid=<_:int>) by <_:rest>
+  fallback pam_unix(sshd:session): session opened for user <user:user> by <_:rest>
+  example pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)
+  expect user=alice
+  example pam_unix(sshd:session): session opened for user rda by (uid=0)
+  expect user=rda
+
+pattern pam.session.closed
+  kind session.closed
+  description A login session ended
+  template pam_unix(sshd:session): session closed for user <user:user>
+  example pam_unix(sshd:session): session closed for user alice
+  expect user=alice
+
+pattern pam.account.expired
+  kind auth.account-denied
+  description The PAM account stack refused the user
+  template pam_unix(sshd:account): account <user:user> has expired (<reason:text>)
+  template pam_faillock(sshd:auth): Consecutive login failures for user <user:user> account temporarily locked
+  example pam_unix(sshd:account): account carol has expired (account expired)
+  expect user=carol reason="account expired"
+"""####),
+        ("sshd-auth.patterns", ####"""
+# sshd: authentication. Mostly written by the per-connection monitor (no [preauth]); Postponed,
+# maximum-attempts and 7.4's input_userauth_request by the pre-auth child (with [preauth]).
+# Sources: shared/reference/sshd-messages.md §6, §1.3, §14.
+#
+# User names are attacker-controlled (spaces, "from", "port" are all possible): <user:user> takes
+# the longest text that lets the rest of the template match, so the client is always the last
+# "from <addr> port <n>" of the line.
+programs sshd sshd-session sshd-auth
+levels error: fatal:
+phases preauth postauth net
+
+# The tail after "port <n>": " ssh2" and, for keys, ": <type> <fingerprint>[, more]".
+define authtail [? ssh2| ssh1?][?: <keytype:word> <fingerprint:word><_:rest>|: <_:rest>?]
+
+pattern sshd.auth.invalid-user
+  kind auth.invalid-user
+  description The user name does not exist on the server
+  template Invalid user <user:user> from <client:host> port <port:int>
+  template input_userauth_request: invalid user <user:user>
+  fallback Invalid user <user:user> from <client:host>
+  set invalid=yes
+  example Invalid user ftp from 192.0.2.2 port 37220
+  expect user=ftp client=192.0.2.2 port=37220
+  example Invalid user  from 192.0.2.68 port 34916
+  expect user="" client=192.0.2.68 port=34916
+  example Invalid user root from 10.0.0.1 port 22 from 203.0.113.9 port 4711
+  expect user="root from 10.0.0.1 port 22" client=203.0.113.9 port=4711
+  example input_userauth_request: invalid user root [preauth]
+  expect user=root phase=preauth
+  example Invalid user webmaster from 173.234.31.186
+  expect user=webmaster client=173.234.31.186
+
+pattern sshd.auth.failed
+  kind auth.failed
+  description An authentication attempt failed (password, publickey, keyboard-interactive, none, ...)
+  template Failed <method:word> for [?invalid user <invalid=yes>?]<user:user> from <client:host> port <port:int><@authtail>
+  fallback Failed <method:word> for [?invalid user <invalid=yes>?]<user:user> from <client:host>
+  example Failed password for invalid user ROOT from 194.117.26.69 port 50273 ssh2
+  expect method=password invalid=yes user=ROOT client=194.117.26.69 port=50273
+  example Failed password for root from 192.0.2.1 port 56502 ssh2
+  expect method=password user=root client=192.0.2.1 port=56502
+  example Failed publickey for git from 192.0.2.1 port 57904 ssh2: ECDSA 0e:ff:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx
+  expect method=publickey user=git client=192.0.2.1 port=57904 keytype=ECDSA fingerprint=0e:ff:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx:xx
+  example Failed password for invalid user root from 10.0.0.1 port 22 from 203.0.113.9 port 4711 ssh2
+  expect method=password invalid=yes user="root from 10.0.0.1 port 22" client=203.0.113.9 port=4711
+  example Failed keyboard-interactive/pam for invalid user jamedds from 205.186.180.77 port 33723 ssh2
+  expect method=keyboard-interactive/pam invalid=yes user=jamedds client=205.186.180.77 port=33723
+  example Failed none for invalid user  from 2001:db8::5 port 44000 ssh2
+  expect method=none invalid=yes user="" client=2001:db8::5 port=44000
+  example Failed password for invalid user ROOT from aaaa:bbbb:cccc:1234::1:1
+  expect method=password invalid=yes user=ROOT client=aaaa:bbbb:cccc:1234::1:1
+
+pattern sshd.auth.accepted
+  kind auth.accepted
+  description Authentication succeeded
+  template Accepted <method:word> for <user:user> from <client:host> port <port:int><@authtail>
+  fallback Accepted <method:word> for <user:user> from <client:host>
+  example Accepted publickey for alice from 192.0.2.1 port 57904 ssh2: ED25519 SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+  expect method=publickey user=alice client=192.0.2.1 port=57904 keytype=ED25519 fingerprint=SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+  example Accepted password for rda from 192.0.2.113 port 52100 ssh2
+  expect method=password user=rda client=192.0.2.113 port=52100
+  example Accepted password for root from 10.0.0.1 port 22 from 203.0.113.9 port 4711 ssh2
+  expect method=password user="root from 10.0.0.1 port 22" client=203.0.113.9 port=4711
+
+pattern sshd.auth.partial
+  kind auth.partial
+  description One step of AuthenticationMethods succeeded
+  template Partial <method:word> for [?invalid user <invalid=yes>?]<user:user> from <client:host> port <port:int><@authtail>
+  example Partial publickey for alice from 192.0.2.1 port 57904 ssh2: ED25519 SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+  expect method=publickey user=alice client=192.0.2.1 port=57904 keytype=ED25519 fingerprint=SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+
+pattern sshd.auth.postponed
+  kind auth.postponed
+  description A multi-round method is in progress
+  template Postponed <method:word> for [?invalid user <invalid=yes>?]<user:user> from <client:host> port <port:int><@authtail>
+  example Postponed publickey for git from 192.0.2.1 port 57904 ssh2 [preauth]
+  expect method=publickey user=git client=192.0.2.1 port=57904 phase=preauth
+  example Postponed keyboard-interactive for invalid user sam from 192.0.2.9 port 50123 ssh2 [preauth]
+  expect method=keyboard-interactive invalid=yes user=sam client=192.0.2.9 port=50123 phase=preauth
+
+pattern sshd.auth.max-tries
+  kind auth.max-tries
+  description MaxAuthTries reached
+  template maximum authentication attempts exceeded for [?invalid user <invalid=yes>?]<user:user> from <client:host> port <port:int><@authtail>
+  example error: maximum authentication attempts exceeded for root from 61.0.0.1 port 49940 ssh2 [preauth]
+  expect level=error user=root client=61.0.0.1 port=49940 phase=preauth
+  example error: maximum authentication attempts exceeded for invalid user root from 10.0.0.1 port 22 from 203.0.113.9 port 4711 ssh2 [preauth]
+  expect level=error invalid=yes user="root from 10.0.0.1 port 22" client=203.0.113.9 port=4711 phase=preauth
+
+pattern sshd.auth.not-allowed
+  kind auth.not-allowed
+  description AllowUsers/DenyUsers/AllowGroups/DenyGroups, shell, lock or nologin refused the user
+  template User <user:user> from <client:host> not allowed because <reason:rest>
+  fallback User <user:user> not allowed because <reason:rest>
+  example User root from 46.45.128.3 not allowed because listed in DenyUsers
+  expect user=root client=46.45.128.3 reason="listed in DenyUsers"
+  example User allena from example.com not allowed because not in any group
+  expect user=allena client=example.com reason="not in any group"
+  example User root not allowed because account is locked
+  expect user=root reason="account is locked"
+  example User bob not allowed because /etc/nologin exists
+  expect user=bob reason="/etc/nologin exists"
+
+pattern sshd.auth.root-refused
+  kind auth.root-refused
+  description PermitRootLogin refused root
+  template ROOT LOGIN REFUSED FROM <client:host>[? port <port:int>?]
+  example ROOT LOGIN REFUSED FROM 1.2.3.4 port 12345 [preauth]
+  expect client=1.2.3.4 port=12345 phase=preauth
+  example ROOT LOGIN REFUSED FROM ::ffff:1.2.3.4
+  expect client=1.2.3.4
+
+pattern sshd.auth.pam-account
+  kind auth.account-denied
+  description The PAM account stack refused the user (expired, pam_access, pam_time)
+  template Access denied for user <user:user> by PAM account configuration
+  example fatal: Access denied for user carol by PAM account configuration [preauth]
+  expect level=fatal user=carol phase=preauth
+
+pattern sshd.auth.prohibited
+  kind auth.prohibited
+  description RefuseConnection matched (10.0+)
+  template administratively prohibited connection for [?invalid user <invalid=yes>?]<user:user> from <client:host> port <port:int>
+  example administratively prohibited connection for dave from 198.51.100.2 port 40404
+  expect user=dave client=198.51.100.2 port=40404
+
+pattern sshd.auth.key-refused
+  kind auth.key-refused
+  description StrictModes or an unreadable authorized_keys file refused public keys
+  template Authentication refused: <reason:rest>
+  template Could not open user '<user:user>' authorized keys '<_:text>': <reason:rest>
+  example Authentication refused: bad ownership or modes for directory /home/alice/.ssh
+  expect reason="bad ownership or modes for directory /home/alice/.ssh"
+
+pattern sshd.auth.key-found
+  kind auth.key-found
+  description Which authorized_keys line or certificate matched (VERBOSE)
+  template Accepted key <keytype:word> <fingerprint:word> found at <_:rest>
+  template Accepted certificate ID "<what:user>" (serial <_:int>) signed by <_:rest>
+  example Accepted key ED25519 SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ found at /home/alice/.ssh/authorized_keys:1
+  expect keytype=ED25519 fingerprint=SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+
+pattern sshd.auth.pam-error
+  kind auth.pam-failure
+  description PAM refused keyboard-interactive or password authentication (pam_strerror text)
+  template PAM: <reason:text> for [?illegal user <invalid=yes>?]<user:user> from <client:host>[? via <laddr:ip>?]
+  example error: PAM: Authentication failure for myhlj1374 from 192.030.0.6
+  expect level=error reason="Authentication failure" user=myhlj1374 client=192.030.0.6
+  example error: PAM: User not known to the underlying authentication module for illegal user kernelitshell from 10.215.4.227
+  expect level=error reason="User not known to the underlying authentication module" invalid=yes user=kernelitshell client=10.215.4.227
+  example error: PAM: authentication error for james from example.com via 192.168.1.201
+  expect level=error reason="authentication error" user=james client=example.com laddr=192.168.1.201
+"""####),
+        ("sshd-connection.patterns", ####"""
+# sshd: connection start, banner exchange, key exchange and how connections end.
+# Written by the per-connection process: sshd (up to 9.7), sshd-session (9.8+; 10.x relays
+# sshd-auth's lines with [preauth]). Sources: shared/reference/sshd-messages.md §1, §4, §5, §7, §14.
+programs sshd sshd-session sshd-auth
+levels error: fatal:
+phases preauth postauth net
+
+# The connection id sshd prints in its endings (§1.3): [authenticating |invalid ]user <user> <ip>
+# port <port> (7.5+), or just <ip> port <port>. The user name is attacker-controlled: the client
+# is the last "<addr> port <n>" that lets the rest of the line match.
+define connid [?authenticating user <user:user> |authenticatinguser <user:user> |invalid user <invalid=yes><user:user> |user <user:user> ?]<client:host> port <port:int>
+
+pattern sshd.conn.open
+  kind conn.open
+  description TCP connection accepted (VERBOSE only)
+  template Connection from <client:host> port <port:int> on <laddr:ip> port <lport:int>[? rdomain "<rdomain:text>"?]
+  fallback Connection from <client:host>[? port <port:int>?]
+  example Connection from 192.0.2.16 port 51280 on 192.0.2.16 port 22 rdomain ""
+  expect client=192.0.2.16 port=51280 laddr=192.0.2.16 lport=22 rdomain=""
+  example Connection from 2001:db8::7 port 40022 on 2001:db8::1 port 22
+  expect client=2001:db8::7 port=40022 laddr=2001:db8::1 lport=22
+  example Connection from 115.249.163.77 port 51353
+  expect client=115.249.163.77 port=51353
+
+pattern sshd.banner.no-identification
+  kind banner.none
+  description Client closed before sending its SSH banner (7.x)
+  template Did not receive identification string from <client:host>[? port <port:int>?]
+  example Did not receive identification string from 192.0.2.5 port 35836
+  expect client=192.0.2.5 port=35836
+  example Did not receive identification string from 69.61.56.114
+  expect client=69.61.56.114
+
+pattern sshd.banner.closed-before-banner
+  kind banner.none
+  description Client closed before sending its SSH banner (8.0+)
+  template kex_exchange_identification: Connection closed by remote host
+  example error: kex_exchange_identification: Connection closed by remote host
+  expect level=error
+  example kex_exchange_identification: Connection closed by remote host [preauth]
+  expect phase=preauth
+
+pattern sshd.banner.read-error
+  kind banner.error
+  description Network error before the banner was read (often a reset)
+  template kex_exchange_identification: read: <reason:rest>
+  template send_error: write: <reason:rest>
+  example error: kex_exchange_identification: read: Connection reset by peer
+  expect level=error reason="Connection reset by peer"
+  example error: send_error: write: Broken pipe
+  expect level=error reason="Broken pipe"
+
+pattern sshd.banner.invalid
+  kind banner.bad
+  description The client's first line is not an SSH banner (HTTP, TLS, garbage)
+  template kex_exchange_identification: client sent invalid protocol identifier "<reason:user>"
+  template kex_exchange_identification: banner line contains invalid characters
+  template kex_exchange_identification: banner line too long
+  template Bad remote protocol version identification: '<reason:user>'
+  template Protocol major versions differ: <reason:rest>
+  example error: kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"
+  expect level=error reason="GET / HTTP/1.1"
+  example error: kex_exchange_identification: banner line too long
+  expect level=error
+  example error: Protocol major versions differ: 2 vs. 1
+  expect level=error reason="2 vs. 1"
+
+pattern sshd.banner.bad-version
+  kind banner.bad
+  description Not an SSH client (7.x wording); the identification text is the client's
+  template Bad protocol version identification '<reason:user>' from <client:host>[? port <port:int>?]
+  template Protocol major versions differ for <client:host> port <port:int>: <reason:rest>
+  example Bad protocol version identification 'dummy string' from 69.61.56.115 port 31778
+  expect reason="dummy string" client=69.61.56.115 port=31778
+  example Bad protocol version identification 'x' from 10.0.0.1 port 22' from 198.51.100.4 port 50022
+  expect reason="x' from 10.0.0.1 port 22" client=198.51.100.4 port=50022
+
+pattern sshd.banner.exchange-invalid
+  kind banner.bad
+  description Banner exchange failed: not SSH (8.3+)
+  template banner exchange: Connection from <client:host> port <port:int>: invalid format
+  template banner exchange: Connection from <client:host> port <port:int>: could not read protocol version
+  set reason="invalid format"
+  example banner exchange: Connection from 192.0.2.12 port 44105: invalid format
+  expect client=192.0.2.12 port=44105
+  example banner exchange: Connection from 127.0.0.1 port 40000: invalid format [preauth]
+  expect client=127.0.0.1 port=40000 phase=preauth
+
+pattern sshd.banner.exchange-error
+  kind banner.error
+  description Banner exchange failed on a network error (8.3+)
+  template banner exchange: Connection from <client:host> port <port:int>: <reason:rest>
+  example banner exchange: Connection from 203.0.113.7 port 33422: Connection timed out
+  expect client=203.0.113.7 port=33422 reason="Connection timed out"
+
+pattern sshd.banner.probe
+  kind banner.probe
+  description A scanner announced itself in its banner (compat.c)
+  template probed from <client:host> port <port:int> with <reason:user>.  Don't panic.
+  template scanned from <client:host> port <port:int> with <reason:user>.  Don't panic.
+  example probed from 192.0.2.44 port 40112 with SSH-2.0-Probe-Foo.  Don't panic.
+  expect client=192.0.2.44 port=40112 reason=SSH-2.0-Probe-Foo
+
+pattern sshd.tcpwrap.refused
+  kind tcpwrap.refused
+  description Refused by /etc/hosts.deny (libwrap)
+  template refused connect from <name:user> (<client:ip>)
+  example refused connect from _U2FsdGVkX19P3BCJmFBHhjLza8BcMH06WCUVwttMHpE=_@::ffff:218.249.210.161 (::ffff:218.249.210.161)
+  expect name=_U2FsdGVkX19P3BCJmFBHhjLza8BcMH06WCUVwttMHpE=_@::ffff:218.249.210.161 client=218.249.210.161
+
+pattern sshd.dns.mismatch
+  kind dns.mismatch
+  description Reverse DNS of the client does not check out (UseDNS)
+  template reverse mapping checking getaddrinfo for <name:word> [<client:ip>] failed[? - POSSIBLE BREAK-IN ATTEMPT!|.?]
+  template Address <client:ip> maps to <name:word>, but this does not map back to the address[? - POSSIBLE BREAK-IN ATTEMPT!| - POSSIBLE BREAK-IN ATTEMPT|.?]
+  template Nasty PTR record "<name:text>" is set up for <client:ip>, ignoring
+  example reverse mapping checking getaddrinfo for ns.example.com [203.0.113.50] failed - POSSIBLE BREAK-IN ATTEMPT!
+  expect name=ns.example.com client=203.0.113.50
+  example Address 1.2.3.4 maps to 1234.bbbbbb.com, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT
+  expect client=1.2.3.4 name=1234.bbbbbb.com
+
+pattern sshd.kex.no-match
+  kind kex.no-match
+  description No common algorithm with the client
+  template Unable to negotiate with <@connid>: no matching <what:text> found. Their offer: <offer:rest>
+  fallback Unable to negotiate with <client:host>: no matching <what:text> found. Their offer: <offer:rest>
+  example Unable to negotiate with 192.0.2.4 port 50404: no matching host key type found. Their offer: ssh-dss [preauth]
+  expect client=192.0.2.4 port=50404 what="host key type" offer=ssh-dss phase=preauth
+  example fatal: Unable to negotiate with 192.0.2.5 port 55555: no matching everything new here found. Their offer: ...
+  expect level=fatal client=192.0.2.5 port=55555 what="everything new here" offer=...
+
+pattern sshd.kex.protocol-error
+  kind kex.error
+  description Unexpected message during key exchange or protocol abuse
+  template kex_protocol_error: type <_:int> seq <_:int>
+  template dispatch_protocol_error: type <_:int> seq <_:int>
+  template dispatch_protocol_ignore: type <_:int> seq <_:int>
+  template non-transport message <_:int> received from peer during key exchange
+  template RekeyLimit exceeded before authentication completed
+  example error: kex_protocol_error: type 20 seq 2 [preauth]
+  expect level=error phase=preauth
+
+pattern sshd.end.closed
+  kind conn.closed
+  description The client closed TCP without an SSH disconnect
+  template Connection closed by <@connid>
+  fallback Connection closed by <client:host>
+  example Connection closed by authenticating user root 192.0.2.10 port 46038 [preauth]
+  expect user=root client=192.0.2.10 port=46038 phase=preauth
+  example Connection closed by invalid user  192.0.2.68 port 34916 [preauth]
+  expect invalid=yes user="" client=192.0.2.68 port=34916 phase=preauth
+  example Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]
+  expect user="test 127.0.0.1 port 12345" client=192.0.2.11 port=46039 phase=preauth
+  example Connection closed by 192.0.2.15 port 35352
+  expect client=192.0.2.15 port=35352
+  example Connection closed by 61.0.0.1 [preauth]
+  expect client=61.0.0.1 phase=preauth
+
+pattern sshd.end.reset
+  kind conn.reset
+  description TCP reset from the client side or a middlebox
+  template Connection reset by <@connid>
+  template Read from socket failed: Connection reset by peer
+  fallback Connection reset by <client:host>
+  example Connection reset by authenticating user root 192.0.2.20 port 1558 [preauth]
+  expect user=root client=192.0.2.20 port=1558 phase=preauth
+  example fatal: Read from socket failed: Connection reset by peer [preauth]
+  expect level=fatal phase=preauth
+
+pattern sshd.end.disconnected
+  kind conn.disconnected
+  description The connection ended after the peer's SSH disconnect
+  template Disconnected from <@connid>
+  fallback Disconnected from <client:host>
+  example Disconnected from user alice 192.0.2.30 port 50111
+  expect user=alice client=192.0.2.30 port=50111
+  example Disconnected from authenticating user admin 192.0.2.6 port 33553 [preauth]
+  expect user=admin client=192.0.2.6 port=33553 phase=preauth
+
+pattern sshd.end.timed-out
+  kind conn.timed-out
+  description Transport-level timeout
+  template Connection from <@connid> timed out
+  example Connection from user bob 198.51.100.7 port 40001 timed out
+  expect user=bob client=198.51.100.7 port=40001
+
+pattern sshd.end.received-disconnect
+  kind disconnect.received
+  description The client sent SSH_MSG_DISCONNECT (code 11 = by application)
+  template Received disconnect from <client:host> port <port:int>:<code:int>:[? <reason:rest>?]
+  fallback Received disconnect from <client:host>: <code:int>:[? <reason:rest>?]
+  example Received disconnect from 198.51.100.76 port 58846:11: Bye Bye [preauth]
+  expect client=198.51.100.76 port=58846 code=11 reason="Bye Bye" phase=preauth
+  example error: Received disconnect from 10.0.0.1 port 7736:3: com.jcraft.jsch.JSchException: Auth fail [preauth]
+  expect level=error client=10.0.0.1 port=7736 code=3 reason="com.jcraft.jsch.JSchException: Auth fail" phase=preauth
+  example Received disconnect from 89.24.13.192: 3: com.jcraft.jsch.JSchException: Auth fail
+  expect client=89.24.13.192 code=3 reason="com.jcraft.jsch.JSchException: Auth fail"
+
+pattern sshd.end.max-tries-disconnect
+  kind auth.max-tries
+  description The server disconnected after MaxAuthTries failures
+  template Disconnecting <@connid>: Too many authentication failures
+  template Disconnecting: Too many authentication failures[? for <user:user>?]
+  example Disconnecting invalid user xxx 192.0.2.7 port 49941: Too many authentication failures [preauth]
+  expect invalid=yes user=xxx client=192.0.2.7 port=49941 phase=preauth
+  example Disconnecting: Too many authentication failures for root [preauth]
+  expect user=root phase=preauth
+
+pattern sshd.end.disconnecting
+  kind disconnect.sent
+  description The server sent a disconnect and closed the connection
+  template Disconnecting <@connid>: <reason:rest>
+  template Disconnecting: <reason:rest>
+  example Disconnecting invalid user admin 192.0.2.117 port 44004: Change of username or service not allowed: (admin,ssh-connection) -> (user,ssh-connection) [preauth]
+  expect invalid=yes user=admin client=192.0.2.117 port=44004 reason="Change of username or service not allowed: (admin,ssh-connection) -> (user,ssh-connection)" phase=preauth
+  example Disconnecting: Packet corrupt [preauth]
+  expect reason="Packet corrupt" phase=preauth
+
+pattern sshd.end.packet-error
+  kind packet.error
+  description A fatal packet-layer error (the tag names where it happened)
+  template <what:text>: Connection from <@connid>: <reason:rest>
+  example ssh_dispatch_run_fatal: Connection from 192.0.2.13 port 33738: message authentication code incorrect [preauth]
+  expect what=ssh_dispatch_run_fatal client=192.0.2.13 port=33738 reason="message authentication code incorrect" phase=preauth
+  example ssh_dispatch_run_fatal: Connection from authenticating user root 203.0.113.5 port 51234: Broken pipe [preauth]
+  expect what=ssh_dispatch_run_fatal user=root client=203.0.113.5 port=51234 reason="Broken pipe" phase=preauth
+
+pattern sshd.end.corrupt
+  kind packet.corrupt
+  description Packet or MAC corruption
+  template Corrupted MAC on input.
+  template Bad packet length <_:int>.
+  template padding error: need <_:int> block <_:int> mod <_:int>
+  template Corrupted padlen <_:int> on input.
+  example Corrupted MAC on input. [preauth]
+  expect phase=preauth
+  example Bad packet length 1349676916. [preauth]
+  expect phase=preauth
+
+pattern sshd.end.read-error
+  kind conn.read-error
+  description Read failed on an established connection
+  template Read error from remote host <client:host> port <port:int>: <reason:rest>
+  fallback Read error from remote host <client:host>: <reason:rest>
+  example Read error from remote host 203.0.113.8 port 52000: Connection timed out
+  expect client=203.0.113.8 port=52000 reason="Connection timed out"
+  example Read error from remote host 203.0.113.8: Connection reset by peer
+  expect client=203.0.113.8 reason="Connection reset by peer"
+
+pattern sshd.end.write-failed
+  kind conn.write-failed
+  description Write failed (legacy fatal wording)
+  template Write failed: <reason:rest>
+  example fatal: Write failed: Connection reset by peer [preauth]
+  expect level=fatal reason="Connection reset by peer" phase=preauth
+
+pattern sshd.end.closing
+  kind conn.closing
+  description The monitor finished (VERBOSE)
+  template Closing connection to <client:host> port <port:int>
+  example Closing connection to 127.0.0.1 port 40312
+  expect client=127.0.0.1 port=40312
+
+pattern sshd.end.transferred
+  kind conn.transferred
+  description Byte counts at the end of a connection (VERBOSE)
+  template Transferred: sent <sent:int>, received <received:int> bytes
+  example Transferred: sent 3400, received 2992 bytes
+  expect sent=3400 received=2992
+
+pattern sshd.end.alive-timeout
+  kind session.alive-timeout
+  description ClientAliveInterval x ClientAliveCountMax expired
+  template Timeout, client not responding from <@connid>
+  fallback Timeout, client not responding.
+  example Timeout, client not responding from user alice 198.51.100.23 port 50522
+  expect user=alice client=198.51.100.23 port=50522
+
+pattern sshd.end.inactive
+  kind session.inactive
+  description UnusedConnectionTimeout expired (9.2+)
+  template terminating inactive connection from <@connid>
+  example terminating inactive connection from user alice 198.51.100.23 port 50522
+  expect user=alice client=198.51.100.23 port=50522
+
+pattern sshd.end.grace-timeout
+  kind auth.grace-timeout
+  description LoginGraceTime expired before authentication completed
+  template Timeout before authentication for <client:host> port <port:int>
+  template Timeout before authentication for connection from <client:host> to <laddr:host>, pid = <pid:int>
+  example fatal: Timeout before authentication for 192.0.2.14 port 55555
+  expect level=fatal client=192.0.2.14 port=55555
+  example Timeout before authentication for connection from 192.0.2.17 to 127.0.0.1, pid = 29098
+  expect client=192.0.2.17 laddr=127.0.0.1 pid=29098
+"""####),
+        ("sshd-listener.patterns", ####"""
+# sshd listener (the process that accepts TCP): start/stop, MaxStartups, PerSourcePenalties (9.8+),
+# and, from 9.8, the session processes it reaps. Source: shared/reference/sshd-messages.md §3, §14.
+programs sshd sshd-session sshd-auth
+levels error: fatal:
+phases preauth postauth net
+
+pattern sshd.server.listening
+  kind server.listening
+  description The listener started
+  template Server listening on <laddr:ip> port <lport:int>.[? rdomain "<rdomain:text>"?]
+  template Server listening on <laddr:ip> port <lport:int> rdomain "<rdomain:text>".
+  example Server listening on 0.0.0.0 port 22.
+  expect laddr=0.0.0.0 lport=22
+  example Server listening on :: port 22.
+  expect laddr=:: lport=22
+
+pattern sshd.server.terminating
+  kind server.terminating
+  description The listener stopped on a signal (sessions survive unless the unit kills them)
+  template Received signal <signal:int>; terminating.
+  example Received signal 15; terminating.
+  expect signal=15
+
+pattern sshd.server.reload
+  kind server.reload
+  description Configuration reload
+  template Received SIGHUP; restarting.
+  example Received SIGHUP; restarting.
+  expect
+
+pattern sshd.server.bind-failed
+  kind server.bind-failed
+  description The listener could not start: clients get "connection refused"
+  template Bind to port <lport:int> on <laddr:ip> failed: <reason:text>.
+  template Cannot bind any address.
+  template sshd: no hostkeys available -- exiting.
+  example error: Bind to port 22 on 0.0.0.0 failed: Address already in use.
+  expect level=error lport=22 laddr=0.0.0.0 reason="Address already in use"
+  example fatal: Cannot bind any address.
+  expect level=fatal
+
+pattern sshd.limit.maxstartups-drop
+  kind limit.maxstartups-drop
+  description MaxStartups / PerSourceMaxStartups dropped a connection before the banner
+  template drop connection #<count:int> from [<client:ip>]:<port:int> on [<laddr:ip>]:<lport:int> past MaxStartups
+  template drop connection #<count:int> from [<client:ip>]:<port:int> on [<laddr:ip>]:<lport:int> past Maxstartups
+  template drop connection #<count:int> from [<client:ip>]:<port:int> on [<laddr:ip>]:<lport:int> Maxstartups
+  example drop connection #10 from [203.0.113.5]:51234 on [192.0.2.1]:22 past MaxStartups
+  expect count=10 client=203.0.113.5 port=51234 laddr=192.0.2.1 lport=22
+  example drop connection #3 from [2001:db8::9]:40000 on [2001:db8::1]:22 Maxstartups
+  expect count=3 client=2001:db8::9 port=40000 laddr=2001:db8::1 lport=22
+
+pattern sshd.limit.penalty-drop
+  kind limit.penalty-drop
+  description PerSourcePenalties refused a connection from a penalised source (9.8+)
+  template drop connection #<count:int> from [<client:ip>]:<port:int> on [<laddr:ip>]:<lport:int> penalty: <reason:rest>
+  template drop connection #<count:int> from [<client:ip>]:<port:int> on [<laddr:ip>]:<lport:int> too many penalised addresses
+  example drop connection #0 from [203.0.113.5]:51236 on [192.0.2.1]:22 penalty: failed authentication
+  expect count=0 client=203.0.113.5 port=51236 laddr=192.0.2.1 lport=22 reason="failed authentication"
+
+pattern sshd.limit.throttle-begin
+  kind limit.throttle-begin
+  description MaxStartups throttling began (8.4-9.9)
+  template beginning MaxStartups throttling
+  example error: beginning MaxStartups throttling
+  expect level=error
+
+pattern sshd.limit.throttle-status
+  kind limit.throttle-status
+  description Still throttling (every 5 minutes)
+  template in MaxStartups throttling for <duration:word>, <count:int> connections dropped
+  example error: in MaxStartups throttling for 00:05:00, 41 connections dropped
+  expect level=error duration=00:05:00 count=41
+
+pattern sshd.limit.throttle-end
+  kind limit.throttle-end
+  description Throttling ended
+  template exited MaxStartups throttling after <duration:word>, <count:int> connections dropped
+  example exited MaxStartups throttling after 00:07:12, 58 connections dropped
+  expect duration=00:07:12 count=58
+
+pattern sshd.limit.rate-limited
+  kind limit.rate-limited
+  description Drop logging was rate-limited; count of unlogged drops (10.0+)
+  template Maxstartups logging rate-limited: additional <count:int> connections dropped
+  template PerSourcePenalties logging rate-limited: additional <count:int> connections dropped
+  example Maxstartups logging rate-limited: additional 12 connections dropped
+  expect count=12
+
+pattern sshd.limit.penalty
+  kind limit.penalty
+  description A penalty was recorded or activated for a source block (9.8+)
+  template srclimit_penalise: ipv<_:int>: new <client:ip>/<bits:int> <state:word> penalty of <seconds:num> seconds for <reason:rest>
+  template srclimit_penalise: <client:ip>/<bits:int>: activating ipv<_:int> penalty of <seconds:num> seconds for <reason:rest>
+  template srclimit_penalise: ipv<_:int> penalty table full, cannot penalise <client:ip>/<bits:int> for <reason:rest>
+  example srclimit_penalise: 203.0.113.5/32: activating ipv4 penalty of 16.668 seconds for penalty: failed authentication
+  expect client=203.0.113.5 bits=32 seconds=16.668 reason="penalty: failed authentication"
+  example srclimit_penalise: ipv4: new 203.0.113.5/32 deferred penalty of 5.000 seconds for penalty: exceeded LoginGraceTime
+  expect client=203.0.113.5 bits=32 state=deferred seconds=5.0 reason="penalty: exceeded LoginGraceTime"
+
+pattern sshd.server.child-crash
+  kind server.child-crash
+  description A session process crashed, was killed, or its monitor saw it die
+  template session process <pid:int> for connection from <client:ip> to <laddr:ip> killed by signal <signal:int><_:rest>
+  template session process <pid:int> for connection from <client:ip> to <laddr:ip> terminated abnormally, status=<reason:word>
+  template Session process <pid:int> unpriv child crash for connection from <client:ip> to <laddr:ip>
+  template mm_reap: child terminated by signal <signal:int>
+  example error: session process 4242 for connection from 203.0.113.5 to 192.0.2.1 killed by signal 31 (early)
+  expect level=error pid=4242 client=203.0.113.5 laddr=192.0.2.1 signal=31
+  example error: mm_reap: child terminated by signal 15
+  expect level=error signal=15
+
+pattern sshd.server.resource
+  kind server.resource
+  description A resource error ended a process (fork, memory, file descriptors)
+  template fork: <reason:rest>
+  template fork of unprivileged child failed
+  template <what:text>: out of memory
+  template xmalloc: out of memory (allocating <_:int> bytes)
+  template accept: <reason:rest>
+  example error: fork: Resource temporarily unavailable
+  expect level=error reason="Resource temporarily unavailable"
+  example error: accept: Too many open files
+  expect level=error reason="Too many open files"
+"""####),
+        ("sshd-session.patterns", ####"""
+# sshd: session lines of the post-authentication child and the monitor (mostly VERBOSE).
+# Source: shared/reference/sshd-messages.md §7.
+programs sshd sshd-session sshd-auth
+levels error: fatal:
+phases preauth postauth net
+
+pattern sshd.session.child
+  kind session.child
+  description Links the monitor's pid to the post-auth child's pid (VERBOSE)
+  template User child is on pid <pid:int>
+  example User child is on pid 1215
+  expect pid=1215
+
+pattern sshd.session.start
+  kind session.start
+  description A session channel started (shell, command, subsystem; VERBOSE)
+  template Starting session: <what:text> for <user:user> from <client:host> port <port:int> id <session:int>
+  example Starting session: shell on pts/0 for alice from 198.51.100.23 port 50522 id 0
+  expect what="shell on pts/0" user=alice client=198.51.100.23 port=50522 session=0
+
+pattern sshd.session.end
+  kind session.end
+  description A session channel closed (VERBOSE)
+  template Close session: user <user:user> from <client:host> port <port:int> id <session:int>
+  example Close session: user alice from 198.51.100.23 port 50522 id 0
+  expect user=alice client=198.51.100.23 port=50522 session=0
+"""####),
+        ("sshguard.patterns", ####"""
+# sshguard 2.x (and 1.x's wording as fallback). Source: shared/reference/sshd-messages.md §10.2.
+programs sshguard
+
+pattern sshguard.attack
+  kind sshguard.attack
+  description sshguard counted an attack from the client
+  template Attack from "<client:ip>" on service <what:word> with danger <count:int>.
+  template Attack from "<client:ip>" (aggregated to subnet <_:text>) on service <what:word> with danger <count:int>.
+  example Attack from "203.0.113.5" on service SSH with danger 10.
+  expect client=203.0.113.5 what=SSH count=10
+  example Attack from "203.0.113.5" on service 100 with danger 10.
+  expect client=203.0.113.5 what=100 count=10
+
+pattern sshguard.block
+  kind sshguard.block
+  description sshguard blocked the client
+  template Blocking "<client:ip>/<bits:int>" for <seconds:int> secs <reason:rest>
+  template Blocking "<client:ip>/<bits:int>" forever <reason:rest>
+  fallback Blocking <client:ip>:<_:int> for [?>?]<seconds:int>secs: <reason:rest>
+  example Blocking "203.0.113.5/32" for 120 secs (3 attacks in 5 secs, after 1 abuses over 5 secs.)
+  expect client=203.0.113.5 bits=32 seconds=120 reason="(3 attacks in 5 secs, after 1 abuses over 5 secs.)"
+  example Blocking 203.0.113.5:4 for >630secs: 40 danger in 4 attacks over 435 seconds (all: 40d in 1 abuses over 435s).
+  expect client=203.0.113.5 seconds=630 reason="40 danger in 4 attacks over 435 seconds (all: 40d in 1 abuses over 435s)."
+
+pattern sshguard.release
+  kind sshguard.release
+  description sshguard released the client
+  template <client:ip>: unblocking after <seconds:int> secs
+  fallback Releasing <client:ip> after <seconds:int> seconds.
+  example 203.0.113.5: unblocking after 120 secs
+  expect client=203.0.113.5 seconds=120
 """####),
     ]
 }

@@ -1,5 +1,5 @@
 /// Compiles pattern specifications into radix trees: one per program group and tier (regular
-/// templates, then `legacy` ones), sharing one flat node array.
+/// templates, then `fallback` ones), sharing one flat node array.
 ///
 /// A node has literal edges (at most one per first byte, as in any radix tree, found through a
 /// 256-entry table on wide nodes) and field edges (typed fields and constants). Templates that

@@ -11,7 +11,7 @@
 ///     kind auth.failed                         an EventKind raw value
 ///     description ...                          one line for `sshlog patterns list`
 ///     template ...                             literal text with <name:type> fields, [? a | b ?] options
-///     legacy ...                               a template tried only when no regular template matches
+///     fallback ...                             a template tried only when no regular template matches
 ///     set invalid=yes                          a constant field
 ///     example ...                              a real message (after `program[pid]: `)
 ///     expect name=value name="a value" ...     the fields the example must give
@@ -33,7 +33,7 @@ struct PatternExample {
 struct PatternTemplate {
     var text: String
     var line: Int
-    var legacy: Bool
+    var fallback: Bool
     var expansions: [[PatternToken]]
 }
 
@@ -178,7 +178,7 @@ struct PatternFileParser {
                 current = PatternSpec(id: arg, kind: .connOpen, description: "", programs: programs, file: file, line: n,
                                       templates: [], constants: [], examples: [], levels: [], phases: [])
                 sawKind = false
-            case "kind", "description", "template", "legacy", "set", "example", "expect":
+            case "kind", "description", "template", "fallback", "set", "example", "expect":
                 guard current != nil else {
                     throw SSHLogError(.badPattern, place, "'\(kw)' outside a pattern",
                                       hint: "start a pattern with 'pattern <id>' first")
@@ -186,7 +186,7 @@ struct PatternFileParser {
                 try parseAttribute(kw, arg, place: place, line: n, into: &current!, sawKind: &sawKind)
             default:
                 throw SSHLogError(.badPattern, place, "unknown keyword '\(kw)'",
-                                  hint: "known: programs levels phases define pattern kind description template legacy set example expect")
+                                  hint: "known: programs levels phases define pattern kind description template fallback set example expect")
             }
         }
         try finish()
@@ -208,11 +208,11 @@ struct PatternFileParser {
             sawKind = true
         case "description":
             spec.description = arg
-        case "template", "legacy":
+        case "template", "fallback":
             guard !arg.isEmpty else { throw SSHLogError(.badPattern, place, "empty \(kw)") }
             let expanded = try TemplateParser.expand(arg, defines: defines.mapValues(\.text), place: place)
             for e in expanded { try Self.validate(e, place: place) }
-            spec.templates.append(PatternTemplate(text: arg, line: line, legacy: kw == "legacy", expansions: expanded))
+            spec.templates.append(PatternTemplate(text: arg, line: line, fallback: kw == "fallback", expansions: expanded))
         case "set":
             let pairs = try Self.parsePairs(arg, place: place)
             guard !pairs.isEmpty else {

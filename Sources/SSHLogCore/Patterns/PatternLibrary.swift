@@ -16,7 +16,7 @@ public struct PatternInfo: Sendable {
     public var kind: EventKind
     public var description: String
     public var programs: [String]
-    /// Template texts as written (macros not expanded); legacy templates start with `legacy: `.
+    /// Template texts as written (macros not expanded); fallback templates start with `fallback: `.
     public var templates: [String]
     /// `file:line` of the `pattern` line.
     public var location: String
@@ -41,7 +41,7 @@ public struct PatternMatch: Sendable {
 public final class PatternLibrary: @unchecked Sendable {
     struct Group {
         var primary: Int32
-        var legacy: Int32
+        var fallback: Int32
         var levels: [[UInt8]]
         var phases: [[UInt8]]
     }
@@ -161,7 +161,7 @@ public final class PatternLibrary: @unchecked Sendable {
         for prog in programOrder {
             let members = byProgram[prog]!
             if let g = groupKeys[members] { programGroup.append((prog, g)); continue }
-            let primary = builder.newRoot(), legacy = builder.newRoot()
+            let primary = builder.newRoot(), fallback = builder.newRoot()
             var levels: [[UInt8]] = [], phases: [[UInt8]] = []
             for i in members {
                 let s = specs[i]
@@ -169,18 +169,18 @@ public final class PatternLibrary: @unchecked Sendable {
                 for ph in s.phases where !phases.contains(Array(ph.utf8)) { phases.append(Array(ph.utf8)) }
                 for t in s.templates {
                     for e in t.expansions {
-                        try builder.insert(e, root: t.legacy ? legacy : primary, pattern: i,
+                        try builder.insert(e, root: t.fallback ? fallback : primary, pattern: i,
                                            place: "\(s.file):\(t.line)", patternName: { specs[$0].id })
                     }
                 }
             }
             groupKeys[members] = groupRoots.count
             programGroup.append((prog, groupRoots.count))
-            groupRoots.append((primary, legacy, levels, phases))
+            groupRoots.append((primary, fallback, levels, phases))
         }
         let (trie, roots) = builder.flatten()
         self.trie = trie
-        self.groups = groupRoots.map { Group(primary: roots[$0.0], legacy: roots[$0.1], levels: $0.2, phases: $0.3) }
+        self.groups = groupRoots.map { Group(primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) }
         var exact: [([UInt8], Int)] = [], prefix: [([UInt8], Int)] = []
         for (prog, g) in programGroup {
             if prog.hasSuffix("*") { prefix.append((Array(prog.utf8.dropLast()), g)) } else { exact.append((Array(prog.utf8), g)) }
@@ -189,7 +189,7 @@ public final class PatternLibrary: @unchecked Sendable {
         self.prefixPrograms = prefix
         self.patterns = specs.map { s in
             PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
-                        templates: s.templates.map { $0.legacy ? "legacy: " + $0.text : $0.text },
+                        templates: s.templates.map { $0.fallback ? "fallback: " + $0.text : $0.text },
                         location: "\(s.file):\(s.line)",
                         examples: s.examples.map { .init(message: $0.message, location: "\(s.file):\($0.line)", expected: $0.expect) })
         }
@@ -308,7 +308,7 @@ public final class PatternLibrary: @unchecked Sendable {
         return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
             var root = group.primary
             for tier in 0..<2 {
-                if tier == 1 { root = group.legacy }
+                if tier == 1 { root = group.fallback }
                 if let r = runTrie(root: root, base + start, end - start, caps) {
                     return makeMatch(pattern: Int(r.pattern), base: base + start, caps: caps, depth: r.depth,
                                      whole: base, level: level, phase: phase, repeated: repeated)
