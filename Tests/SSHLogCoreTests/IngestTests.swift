@@ -112,6 +112,22 @@ final class GzipTests: XCTestCase {
         XCTAssertTrue(d.messages.isEmpty, "\(d.messages)")
     }
 
+    func testGzipLeftEarlyByUntilStopsItsDecompressorCleanly() throws {
+        let dir = TestSupport.tempDir()
+        let a = TestSupport.write(logText(30_000), to: dir.appendingPathComponent("auth.log"),
+                                  mtime: Date(timeIntervalSince1970: TimeInterval(TestSupport.micros(2025, 12, 11, 0, 0, 0) / 1_000_000)))
+        gzip(a)
+        let d = Diagnostics(echo: false)
+        let file = try InputFile.inspect(dir.appendingPathComponent("auth.log.gz").path)
+        for _ in 0..<20 {
+            let src = try FileRecordSource(file: file, until: TestSupport.micros(2025, 12, 10, 6, 1, 0), diagnostics: d)
+            var n = 0
+            while src.next() { n += 1 }
+            XCTAssertEqual(n, 61)
+        }
+        XCTAssertTrue(d.messages.isEmpty, "\(d.messages)")
+    }
+
     func testTruncatedGzipYieldsEveryLineBeforeTheDamageAndWarns() throws {
         let dir = TestSupport.tempDir()
         let a = TestSupport.write(logText(20_000), to: dir.appendingPathComponent("auth.log"))

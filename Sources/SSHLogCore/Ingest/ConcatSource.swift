@@ -25,10 +25,14 @@ public final class ConcatSource: RecordSource {
     }
 
     public var record: SyslogRecord { current!.record }
+    /// Bytes read from disk by the file open now (benchmark).
+    public var bytesFromDisk: Int64 { current?.bytesFromDisk ?? lastBytes }
+    var lastBytes: Int64 = 0
 
     public func next() -> Bool {
         while true {
             if let c = current, c.next() { return true }
+            if let c = current { lastBytes = c.bytesFromDisk }
             current = nil
             index += 1
             guard index < files.count else { return false }

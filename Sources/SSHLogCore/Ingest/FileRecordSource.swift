@@ -26,8 +26,14 @@ public final class FileRecordSource: RecordSource {
     var linesBeforeSeek: Int?
     public private(set) var malformedLines = 0
     var firstMalformedLine = 0
-    /// Bytes handed out (decompressed), for the benchmark and `sources`.
+    /// Lines read so far (after a seek: since the seek point).
     public var linesRead: Int { reader.lineNumber }
+    /// Bytes read from the file itself (compressed bytes for gzip), for the benchmark.
+    public var bytesFromDisk: Int64 {
+        if let p = bytes as? FileByteSource { return p.offset - seekOffset }
+        if let p = bytes as? PrefetchByteSource, let g = p.inner as? GzipByteSource { return g.input.offset }
+        return 0
+    }
 
     /// Lines may be this much out of order (µs) before the `until` cut-off stops reading.
     static let orderSlack: Int64 = 300 * 1_000_000

@@ -57,7 +57,7 @@ public struct InputFile: Sendable {
     /// Opens the file's bytes (decompressing when needed).
     public func openBytes() throws -> ByteSource {
         switch compression {
-        case .gzip: return try GzipByteSource(path: path)
+        case .gzip: return PrefetchByteSource(try GzipByteSource(path: path))
         case .none: return try FileByteSource(path: path)
         }
     }

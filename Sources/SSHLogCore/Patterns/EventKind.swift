@@ -30,6 +30,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case authRootRefused = "auth.root-refused"      // ROOT LOGIN REFUSED FROM <ip>
     case authAccountDenied = "auth.account-denied"  // Access denied ... by PAM account configuration; account expired
     case authKeyRefused = "auth.key-refused"        // Authentication refused: bad ownership or modes; could not open authorized keys
+    case authKeyFound = "auth.key-found"            // Accepted key <type> <fp> found at <file>:<line> (VERBOSE detail of an acceptance)
     case authProhibited = "auth.prohibited"         // administratively prohibited connection (RefuseConnection, 10.0+)
     case authGraceTimeout = "auth.grace-timeout"    // Timeout before authentication ...
 
@@ -88,4 +89,5 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case sshguardBlock = "sshguard.block"           // Blocking "<ip>/<bits>" for <n> secs ...
     case sshguardRelease = "sshguard.release"       // <ip>: unblocking after <n> secs
     case firewallBlock = "firewall.block"           // kernel: [UFW BLOCK] / [UFW LIMIT BLOCK] / LOG ... DPT=22
+    case firewallAllow = "firewall.allow"           // kernel: [UFW ALLOW] / [UFW AUDIT] ... DPT=22 (logged, let through)
 }

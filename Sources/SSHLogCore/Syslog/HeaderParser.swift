@@ -16,10 +16,20 @@
 public struct HeaderParser {
     public var years: YearResolver
     public let zone: LocalZone
+    let cache = MinuteCache()
 
     public init(years: YearResolver, zone: LocalZone = LocalZone()) {
         self.years = years
         self.zone = zone
+    }
+
+    /// The last stamp's minute, as its raw bytes and its UTC seconds: consecutive lines almost
+    /// always share it, so most lines skip the calendar arithmetic.
+    final class MinuteCache {
+        var bsdKey: (UInt64, UInt32) = (0, 0)
+        var bsdMinute: Int64 = .min
+        var isoKey: (UInt64, UInt64) = (0, 0)
+        var isoMinuteNaive: Int64 = .min
     }
 
     /// Parses `line`; nil when it has no header sshlog understands.
@@ -90,6 +100,20 @@ public struct HeaderParser {
     func parseBSD(_ l: UnsafeRawBufferPointer, from p0: Int) -> (Int64, Int)? {
         var p = p0
         guard p + 15 <= l.count else { return nil }
+        // Fast path: "Mmm dd hh:mm" identical to the previous line's; only ":ss" is new.
+        if p + 16 <= l.count && l[p + 12] == UInt8(ascii: ":") {
+            let k0 = l.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let k1 = l.loadUnaligned(fromByteOffset: p + 8, as: UInt32.self)
+            if cache.bsdMinute != .min && k0 == cache.bsdKey.0 && k1 == cache.bsdKey.1,
+               let ss = digits(l, p + 13, 2), ss < 61 {
+                var q = p + 15
+                var micros = 0
+                if l[q] == UInt8(ascii: ".") { (micros, q) = fraction(l, q + 1) }
+                if q < l.count && l[q] == 0x20 {
+                    return ((cache.bsdMinute + Int64(ss)) * 1_000_000 + Int64(micros), q + 1)
+                }
+            }
+        }
         let mon = HeaderParser.month(l[p], l[p + 1], l[p + 2])
         guard mon > 0, l[p + 3] == 0x20 else { return nil }
         p += 4
@@ -113,7 +137,13 @@ public struct HeaderParser {
         let sod = hh * 3600 + mm * 60 + ss
         let y = years.year(month: mon, day: day, secondOfDay: sod)
         let naive = CivilTime.utcSeconds(y, mon, day, hh, mm, ss)
-        return (zone.utc(fromNaive: naive) * 1_000_000 + Int64(micros), p + 1)
+        let utc = zone.utc(fromNaive: naive)
+        if l[p0 + 12] == UInt8(ascii: ":") && p0 + 16 <= l.count {
+            cache.bsdKey = (l.loadUnaligned(fromByteOffset: p0, as: UInt64.self),
+                            l.loadUnaligned(fromByteOffset: p0 + 8, as: UInt32.self))
+            cache.bsdMinute = utc - Int64(ss)
+        }
+        return (utc * 1_000_000 + Int64(micros), p + 1)
     }
 
     /// Fraction digits after a `.` or `,` → microseconds (extra digits ignored).
@@ -135,7 +165,15 @@ public struct HeaderParser {
     @inline(__always)
     func parseISO(_ l: UnsafeRawBufferPointer, from p0: Int) -> (Int64, Int, Bool)? {
         var p = p0
-        guard p + 19 <= l.count, let y = digits(l, p, 4), l[p + 4] == UInt8(ascii: "-"),
+        guard p + 19 <= l.count else { return nil }
+        // Fast path: "YYYY-MM-DDTHH:MM" identical to the previous line's.
+        let k0 = l.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+        let k1 = l.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self)
+        if cache.isoMinuteNaive != .min && k0 == cache.isoKey.0 && k1 == cache.isoKey.1
+            && l[p + 16] == UInt8(ascii: ":"), let ss = digits(l, p + 17, 2), ss < 61 {
+            return finishISO(l, p + 19, naive: cache.isoMinuteNaive + Int64(ss), fail2ban: l[p + 10] == 0x20)
+        }
+        guard let y = digits(l, p, 4), l[p + 4] == UInt8(ascii: "-"),
               let mo = digits(l, p + 5, 2), l[p + 7] == UInt8(ascii: "-"), let d = digits(l, p + 8, 2) else { return nil }
         let sep = l[p + 10]
         guard sep == UInt8(ascii: "T") || sep == 0x20,
@@ -143,12 +181,20 @@ public struct HeaderParser {
               l[p + 16] == UInt8(ascii: ":"), let ss = digits(l, p + 17, 2),
               mo >= 1, mo <= 12, d >= 1, d <= 31, hh < 24, mm < 60, ss < 61 else { return nil }
         p += 19
+        let naive = CivilTime.utcSeconds(y, mo, d, hh, mm, ss)
+        cache.isoKey = (k0, k1)
+        cache.isoMinuteNaive = naive - Int64(ss)
+        return finishISO(l, p, naive: naive, fail2ban: sep == 0x20)
+    }
+
+    /// The part of an ISO stamp after the seconds: fraction, zone, the space.
+    @inline(__always)
+    func finishISO(_ l: UnsafeRawBufferPointer, _ p0: Int, naive: Int64, fail2ban: Bool) -> (Int64, Int, Bool)? {
+        var p = p0
         var micros = 0
-        let fail2ban = sep == 0x20
         if p < l.count && (l[p] == UInt8(ascii: ".") || l[p] == UInt8(ascii: ",")) {
             (micros, p) = fraction(l, p + 1)
         }
-        let naive = CivilTime.utcSeconds(y, mo, d, hh, mm, ss)
         var utc: Int64
         if p < l.count && (l[p] == UInt8(ascii: "Z") || l[p] == UInt8(ascii: "z")) {
             utc = naive

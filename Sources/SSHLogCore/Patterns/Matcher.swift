@@ -1,0 +1,150 @@
+/// One-pass matching of a message against a compiled radix tree.
+///
+/// The walk goes left to right over the message bytes. At each node it first follows the literal
+/// edge chosen by the next byte, then tries the field edges in the order the pattern files give
+/// them. Token fields (`int`, `ip`, `host`, ...) take their longest form (`word`, `host` and `num`
+/// may give bytes back when what follows does not fit). Span fields are placed by what follows:
+/// `user` tries the rightmost position where the next literal can start first, so a user name
+/// cannot move the client address (`... user X from A port P from B port Q ssh2` gives B); `text`
+/// tries the leftmost first; `rest` takes everything.
+///
+/// - Complexity: O(n) steps for the templates of the built-in library (n = message length);
+///   backtracking is bounded by `stepBudget`, after which the message counts as unmatched.
+struct Capture {
+    /// Index into `CompiledTrie.names`, or -1.
+    var name: Int32
+    /// Byte range in the message; for constants `start` is -1 and `end` indexes `constants`.
+    var start: Int32
+    var end: Int32
+}
+
+struct MatchRun {
+    let trie: UnsafePointer<CompiledTrie.Node>
+    let lits: UnsafePointer<CompiledTrie.LitEdge>
+    let labels: UnsafePointer<UInt8>
+    let dispatch: UnsafePointer<Int32>
+    let fields: UnsafePointer<CompiledTrie.FieldEdge>
+    let firstSets: UnsafePointer<UInt64>
+    let p: UnsafePointer<UInt8>
+    let end: Int
+    let captures: UnsafeMutablePointer<Capture>
+    let captureCapacity: Int
+    var depth = 0
+    var budget: Int
+    var accepted: Int32 = -1
+
+    static let stepBudget = 20_000
+
+    /// True when some match of the whole message from `node` at `pos` exists; then `accepted` is
+    /// the pattern index and `captures[0..<depth]` the fields along the path.
+    mutating func run(_ nodeIndex: Int32, _ pos: Int) -> Bool {
+        budget -= 1
+        if budget <= 0 { return false }
+        let node = trie[Int(nodeIndex)]
+        if pos == end, node.accept >= 0 {
+            accepted = node.accept
+            return true
+        }
+        // Literal edge.
+        if pos < end, node.litCount > 0 {
+            let c = p[pos]
+            var e = -1
+            if node.dispatch >= 0 {
+                e = Int(dispatch[Int(node.dispatch) + Int(c)])
+            } else {
+                var k = Int(node.litStart)
+                let stop = k + Int(node.litCount)
+                while k < stop { if lits[k].first == c { e = k; break }; k += 1 }
+            }
+            if e >= 0 {
+                let edge = lits[e]
+                let n = Int(edge.labelCount)
+                if pos + n <= end {
+                    var ok = true
+                    var k = 1
+                    let l = labels + Int(edge.labelStart)
+                    while k < n { if l[k] != p[pos + k] { ok = false; break }; k += 1 }
+                    if ok, run(edge.child, pos + n) { return true }
+                    if budget <= 0 { return false }
+                }
+            }
+        }
+        // Field edges.
+        var f = Int(node.fieldStart)
+        let fstop = f + Int(node.fieldCount)
+        while f < fstop {
+            let edge = fields[f]
+            f += 1
+            switch edge.kind {
+            case .constant:
+                if push(edge.name, -1, edge.constant) {
+                    if run(edge.child, pos) { return true }
+                    depth -= 1
+                }
+            case .token:
+                let n = edge.type.scan(p, pos, end)
+                if n == 0 { continue }
+                var len = n
+                let shorter = edge.type.backtracksShorter
+                while len > 0 {
+                    if len == n || canStart(edge.child, pos + len) {
+                        if push(edge.name, Int32(pos), Int32(pos + len)) {
+                            if run(edge.child, pos + len) { return true }
+                            depth -= 1
+                        }
+                        if budget <= 0 { return false }
+                    }
+                    if !shorter { break }
+                    len -= 1
+                }
+            case .span:
+                switch edge.type {
+                case .rest:
+                    if push(edge.name, Int32(pos), Int32(end)) {
+                        if run(edge.child, end) { return true }
+                        depth -= 1
+                    }
+                case .user:
+                    var q = end
+                    while q >= pos {
+                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                            if run(edge.child, q) { return true }
+                            depth -= 1
+                            if budget <= 0 { return false }
+                        }
+                        q -= 1
+                    }
+                default:
+                    var q = pos
+                    while q <= end {
+                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                            if run(edge.child, q) { return true }
+                            depth -= 1
+                            if budget <= 0 { return false }
+                        }
+                        q += 1
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    /// Whether a match from `node` could begin at `pos` (a cheap filter for placing spans).
+    @inline(__always)
+    func canStart(_ nodeIndex: Int32, _ pos: Int) -> Bool {
+        let node = trie[Int(nodeIndex)]
+        if node.hasFields { return true }
+        if pos == end { return node.accept >= 0 }
+        let c = p[pos]
+        return firstSets[Int(node.firstSet) + Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
+    }
+
+    @inline(__always)
+    mutating func push(_ name: Int32, _ start: Int32, _ end: Int32) -> Bool {
+        guard depth < captureCapacity else { return false }
+        captures[depth] = Capture(name: name, start: start, end: end)
+        depth += 1
+        return true
+    }
+}

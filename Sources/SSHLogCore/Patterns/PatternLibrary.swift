@@ -1,0 +1,422 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What `sshlog patterns list` shows about one pattern.
+public struct PatternInfo: Sendable {
+    public struct Example: Sendable {
+        public var message: String
+        /// `file:line` of the example.
+        public var location: String
+        public var expected: [(String, String)]?
+    }
+    public var id: String
+    public var kind: EventKind
+    public var description: String
+    public var programs: [String]
+    /// Template texts as written (macros not expanded); fallback templates start with `fallback: `.
+    public var templates: [String]
+    /// `file:line` of the `pattern` line.
+    public var location: String
+    public var examples: [Example]
+}
+
+/// A successful match: which pattern, its kind and the extracted fields.
+public struct PatternMatch: Sendable {
+    public var patternIndex: Int
+    public var patternID: String
+    public var kind: EventKind
+    public var fields: EventFields
+}
+
+/// The compiled pattern library: tags log records in one pass over each message.
+///
+/// Front end, applied before the radix tree (so that patterns need not spell it out):
+/// trailing blanks are dropped; `message repeated <n> times: [ <msg>]` is unwrapped (field
+/// `repeated`); a leading `[ID <n> <facility.level>] ` (Solaris) or kernel `[ <uptime>] ` is skipped;
+/// a leading level word of the program's files (`levels`) becomes field `level` (`error`, `fatal`,
+/// `NOTICE`); a trailing ` [<phase>]` of the program's files (`phases`) becomes field `phase`.
+public final class PatternLibrary: @unchecked Sendable {
+    struct Group {
+        var primary: Int32
+        var fallback: Int32
+        var levels: [[UInt8]]
+        var phases: [[UInt8]]
+    }
+
+    let trie: CompiledTrie
+    let groups: [Group]
+    /// Exact program names → group; `prefixPrograms` for names written with a trailing `*`.
+    let exactPrograms: [([UInt8], Int)]
+    let prefixPrograms: [([UInt8], Int)]
+    let specs: [PatternSpec]
+    /// Problems that do not stop loading (patterns without examples).
+    public let warnings: [SSHLogError]
+    public let patterns: [PatternInfo]
+
+    private static let sshdFamily: [[UInt8]] = [Array("sshd".utf8), Array("sshd-session".utf8), Array("sshd-auth".utf8)]
+
+    // MARK: - Building
+
+    /// The built-in library (compiled once from the embedded text of `patterns/*.patterns`).
+    public static func builtin() -> PatternLibrary { builtinLibrary }
+
+    private static let builtinLibrary: PatternLibrary = {
+        do {
+            return try compile(BuiltinPatterns.files)
+        } catch {
+            // The test suite compiles the built-in files and runs every example, so this is a build defect.
+            fatalError("sshlog: built-in pattern library does not compile: \(error)")
+        }
+    }()
+
+    /// Compiles pattern files, then checks every example against its own pattern.
+    /// - Parameter files: (name used in messages, text) pairs.
+    /// - Throws: `SSHLogError(.badPattern, "file:line", what, hint:)` for the first problem.
+    public static func compile(_ files: [(name: String, text: String)]) throws -> PatternLibrary {
+        var parser = PatternFileParser()
+        try parser.parse(files)
+        let lib = try PatternLibrary(specs: parser.specs, warnings: parser.warnings)
+        try lib.verifyExamples()
+        return lib
+    }
+
+    /// The built-in files plus every `*.patterns` file in `dirs` (sorted by name within a
+    /// directory). A missing `/etc/sshlog/patterns.d` is skipped silently; any other missing
+    /// directory is an error.
+    public static func withExtraDirectories(_ dirs: [String]) throws -> PatternLibrary {
+        var files = BuiltinPatterns.files
+        var extra = false
+        for dir in dirs {
+            guard let names = try listPatternFiles(dir) else { continue }
+            for n in names {
+                let path = dir.hasSuffix("/") ? dir + n : dir + "/" + n
+                files.append((path, try readTextFile(path)))
+                extra = true
+            }
+        }
+        return extra ? try compile(files) : builtin()
+    }
+
+    /// `*.patterns` names in `dir`, sorted; nil when `dir` is the optional system directory and absent.
+    static func listPatternFiles(_ dir: String) throws -> [String]? {
+        guard let d = opendir(dir) else {
+            let err = errno
+            if err == ENOENT && (dir == "/etc/sshlog/patterns.d" || dir == "/etc/sshlog/patterns.d/") { return nil }
+            if err == ENOTDIR {
+                throw SSHLogError(.badPattern, dir, "not a directory", hint: "--patterns takes a directory of *.patterns files")
+            }
+            throw SSHLogError.fromErrno(err, path: dir)
+        }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name.hasSuffix(".patterns"), !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func readTextFile(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SSHLogError.fromErrno(errno, path: path) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SSHLogError.fromErrno(errno, path: path)
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > 16 << 20 {
+                throw SSHLogError(.badPattern, path, "pattern file larger than 16 MiB", hint: "is this really a pattern file?")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    init(specs: [PatternSpec], warnings: [SSHLogError]) throws {
+        self.specs = specs
+        self.warnings = warnings
+        // Program name → the patterns that cover it; programs with the same set share a group.
+        var programOrder: [String] = []
+        var byProgram: [String: [Int]] = [:]
+        for (i, s) in specs.enumerated() {
+            for prog in s.programs {
+                if byProgram[prog] == nil { programOrder.append(prog) }
+                byProgram[prog, default: []].append(i)
+            }
+        }
+        var builder = TrieBuilder()
+        var groupKeys: [[Int]: Int] = [:]
+        var groupRoots: [(Int, Int, [[UInt8]], [[UInt8]])] = []
+        var programGroup: [(String, Int)] = []
+        for prog in programOrder {
+            let members = byProgram[prog]!
+            if let g = groupKeys[members] { programGroup.append((prog, g)); continue }
+            let primary = builder.newRoot(), fallback = builder.newRoot()
+            var levels: [[UInt8]] = [], phases: [[UInt8]] = []
+            for i in members {
+                let s = specs[i]
+                for l in s.levels where !levels.contains(Array(l.utf8)) { levels.append(Array(l.utf8)) }
+                for ph in s.phases where !phases.contains(Array(ph.utf8)) { phases.append(Array(ph.utf8)) }
+                for t in s.templates {
+                    for e in t.expansions {
+                        try builder.insert(e, root: t.fallback ? fallback : primary, pattern: i,
+                                           place: "\(s.file):\(t.line)", patternName: { specs[$0].id })
+                    }
+                }
+            }
+            groupKeys[members] = groupRoots.count
+            programGroup.append((prog, groupRoots.count))
+            groupRoots.append((primary, fallback, levels, phases))
+        }
+        let (trie, roots) = builder.flatten()
+        self.trie = trie
+        self.groups = groupRoots.map { Group(primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) }
+        var exact: [([UInt8], Int)] = [], prefix: [([UInt8], Int)] = []
+        for (prog, g) in programGroup {
+            if prog.hasSuffix("*") { prefix.append((Array(prog.utf8.dropLast()), g)) } else { exact.append((Array(prog.utf8), g)) }
+        }
+        self.exactPrograms = exact
+        self.prefixPrograms = prefix
+        self.patterns = specs.map { s in
+            PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
+                        templates: s.templates.map { $0.fallback ? "fallback: " + $0.text : $0.text },
+                        location: "\(s.file):\(s.line)",
+                        examples: s.examples.map { .init(message: $0.message, location: "\(s.file):\($0.line)", expected: $0.expect) })
+        }
+    }
+
+    /// Runs every example through the matcher: it must match its own pattern and give exactly
+    /// the expected fields (`set` constants are implied).
+    func verifyExamples() throws {
+        for (i, s) in specs.enumerated() {
+            for ex in s.examples {
+                let place = "\(s.file):\(ex.line)"
+                let prog = Array(s.programs[0].replacingStar.utf8)
+                let got: PatternMatch? = prog.withUnsafeBytes { pb in
+                    Array(ex.message.utf8).withUnsafeBytes { mb in match(program: pb, message: mb) }
+                }
+                guard let got else {
+                    throw SSHLogError(.badPattern, place, "example of '\(s.id)' matches no pattern",
+                                      hint: "compare it with the templates using: sshlog patterns test --program \(s.programs[0].replacingStar) '\(ex.message)'")
+                }
+                guard got.patternIndex == i else {
+                    throw SSHLogError(.badPattern, place, "example of '\(s.id)' is matched by pattern '\(got.patternID)' instead",
+                                      hint: "make the templates more specific, or move the example to '\(got.patternID)'")
+                }
+                guard let expect = ex.expect else {
+                    throw SSHLogError(.badPattern, place, "example of '\(s.id)' has no 'expect' line",
+                                      hint: "add: expect " + got.fields.pairs.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " "))
+                }
+                var want = EventFields()
+                for (k, v) in s.constants { want.set(k, v) }
+                for (k, v) in expect { want.set(k, v) }
+                if want != got.fields {
+                    let g = got.fields.pairs.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ")
+                    let w = want.pairs.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ")
+                    throw SSHLogError(.badPattern, place, "example of '\(s.id)' gives other fields than expected: got [\(g)], expected [\(w)]",
+                                      hint: "fix the template or the 'expect' line")
+                }
+            }
+        }
+    }
+
+    static func quoted(_ v: String) -> String {
+        if !v.isEmpty, !v.contains(" "), !v.contains("\"") { return v }
+        return "\"" + v.replacingBackslashQuotes + "\""
+    }
+
+    // MARK: - Matching
+
+    /// True when the program is in the sshd family (sshd, sshd-session, sshd-auth).
+    public func isSSHDFamily(_ program: UnsafeRawBufferPointer) -> Bool {
+        for name in Self.sshdFamily where Self.equal(program, name) { return true }
+        return false
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, b.count) == 0 }
+    }
+
+    @inline(__always)
+    func group(for program: UnsafeRawBufferPointer) -> Int? {
+        guard program.count > 0 else { return nil }
+        for (name, g) in exactPrograms where Self.equal(program, name) { return g }
+        for (name, g) in prefixPrograms where program.count >= name.count {
+            if name.isEmpty || name.withUnsafeBytes({ memcmp(program.baseAddress!, $0.baseAddress!, name.count) }) == 0 { return g }
+        }
+        return nil
+    }
+
+    /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
+    /// and for unmatched messages.
+    public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
+        guard let m = match(program: record.program, message: record.message) else { return nil }
+        return TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
+                           kind: m.kind, patternID: m.patternID, fields: m.fields, message: record.messageString,
+                           location: location())
+    }
+
+    /// Matches a message of a program. Allocates nothing when nothing matches.
+    public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
+        guard let g = group(for: program), message.count > 0 else { return nil }
+        let group = groups[g]
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var start = 0
+        var end = message.count
+        while end > 0, base[end - 1] == 0x20 || base[end - 1] == 0x09 || base[end - 1] == 0x0D || base[end - 1] == 0x0A { end -= 1 }
+        var repeated: Range<Int>? = nil
+        if let (inner, n) = Self.unwrapRepeated(base, start, end) {
+            start = inner.lowerBound; end = inner.upperBound; repeated = n
+        }
+        start = Self.skipBracketPrefix(base, start, end)
+        var level: Range<Int>? = nil
+        for lw in group.levels {
+            let n = lw.count
+            if end - start > n, base[start + n] == 0x20, lw.withUnsafeBytes({ memcmp(base + start, $0.baseAddress!, n) }) == 0 {
+                let named = lw.last == UInt8(ascii: ":") ? n - 1 : n
+                level = start..<(start + named)
+                start += n
+                while start < end, base[start] == 0x20 { start += 1 }
+                break
+            }
+        }
+        var phase: Range<Int>? = nil
+        if end - start > 3, base[end - 1] == UInt8(ascii: "]") {
+            for ph in group.phases {
+                let n = ph.count
+                let open = end - n - 2
+                if open - 1 >= start, base[open - 1] == 0x20, base[open] == UInt8(ascii: "["),
+                   ph.withUnsafeBytes({ memcmp(base + open + 1, $0.baseAddress!, n) }) == 0 {
+                    phase = (open + 1)..<(end - 1)
+                    end = open - 1
+                    break
+                }
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            var root = group.primary
+            for tier in 0..<2 {
+                if tier == 1 { root = group.fallback }
+                if let r = runTrie(root: root, base + start, end - start, caps) {
+                    return makeMatch(pattern: Int(r.pattern), base: base + start, caps: caps, depth: r.depth,
+                                     whole: base, level: level, phase: phase, repeated: repeated)
+                }
+            }
+            return nil
+        }
+    }
+
+    private func runTrie(root: Int32, _ p: UnsafePointer<UInt8>, _ count: Int,
+                         _ caps: UnsafeMutableBufferPointer<Capture>) -> (pattern: Int32, depth: Int)? {
+        trie.nodes.withUnsafeBufferPointer { nodes -> (pattern: Int32, depth: Int)? in
+            trie.litEdges.withUnsafeBufferPointer { lits -> (pattern: Int32, depth: Int)? in
+                trie.labels.withUnsafeBufferPointer { labels -> (pattern: Int32, depth: Int)? in
+                    trie.dispatch.withUnsafeBufferPointer { dispatch -> (pattern: Int32, depth: Int)? in
+                        trie.fieldEdges.withUnsafeBufferPointer { fields -> (pattern: Int32, depth: Int)? in
+                            trie.firstSets.withUnsafeBufferPointer { sets -> (pattern: Int32, depth: Int)? in
+                                guard nodes[Int(root)].litCount > 0 || nodes[Int(root)].fieldCount > 0 else { return nil }
+                                var run = MatchRun(trie: nodes.baseAddress!, lits: lits.baseAddress!,
+                                                   labels: labels.baseAddress!,
+                                                   dispatch: dispatch.baseAddress!,
+                                                   fields: fields.baseAddress!, firstSets: sets.baseAddress!,
+                                                   p: p, end: count, captures: caps.baseAddress!,
+                                                   captureCapacity: caps.count, budget: MatchRun.stepBudget)
+                                return run.run(root, 0) ? (run.accepted, run.depth) : nil
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
+    private func makeMatch(pattern: Int, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int,
+                           whole: UnsafePointer<UInt8>, level: Range<Int>?, phase: Range<Int>?, repeated: Range<Int>?) -> PatternMatch {
+        let spec = specs[pattern]
+        var fields = EventFields()
+        for (k, v) in spec.constants { fields.set(k, v) }
+        func str(_ p: UnsafePointer<UInt8>, _ r: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
+        }
+        for k in 0..<depth {
+            let c = caps[k]
+            guard c.name >= 0 else { continue }
+            let name = trie.names[Int(c.name)]
+            if c.start < 0 {
+                fields.set(name, trie.constants[Int(c.end)])
+            } else {
+                var r = Int(c.start)..<Int(c.end)
+                if name == "client" || name == "laddr" { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
+                fields.set(name, str(base, r))
+            }
+        }
+        if let level { fields.level = str(whole, level) }
+        if let phase { fields.phase = str(whole, phase) }
+        if let repeated { fields.extra["repeated"] = str(whole, repeated) }
+        return PatternMatch(patternIndex: pattern, patternID: spec.id, kind: spec.kind, fields: fields)
+    }
+
+    /// `message repeated <n> times: [ <msg>]` → the inner message range and the range of n.
+    static func unwrapRepeated(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (Range<Int>, Range<Int>)? {
+        let head: StaticString = "message repeated "
+        let n = head.utf8CodeUnitCount
+        guard end - start > n + 12, p[start] == UInt8(ascii: "m"), memcmp(p + start, head.utf8Start, n) == 0 else { return nil }
+        var i = start + n
+        let digits = FieldScan.digits(p, i, end)
+        guard digits > 0 else { return nil }
+        let count = i..<(i + digits)
+        i += digits
+        let mid: StaticString = " times: [ "
+        let m = mid.utf8CodeUnitCount
+        guard end - i > m, memcmp(p + i, mid.utf8Start, m) == 0, p[end - 1] == UInt8(ascii: "]") else { return nil }
+        var innerEnd = end - 1
+        while innerEnd > i + m, p[innerEnd - 1] == 0x20 { innerEnd -= 1 }
+        return ((i + m)..<innerEnd, count)
+    }
+
+    /// Skips `[ID <n> <word>] ` and kernel `[ <digits.digits>] ` prefixes.
+    static func skipBracketPrefix(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        guard end - start > 4, p[start] == UInt8(ascii: "[") else { return start }
+        var i = start + 1
+        if p[i] == UInt8(ascii: "I"), p[i + 1] == UInt8(ascii: "D"), p[i + 2] == 0x20 {
+            i += 3
+            while i < end, p[i] != UInt8(ascii: "]") { i += 1 }
+        } else {
+            var digits = 0
+            while i < end, p[i] == 0x20 || p[i] == UInt8(ascii: ".") || FieldScan.isDigit(p[i]) {
+                if FieldScan.isDigit(p[i]) { digits += 1 }
+                i += 1
+            }
+            guard digits > 0 else { return start }
+        }
+        guard i + 1 < end, p[i] == UInt8(ascii: "]"), p[i + 1] == 0x20 else { return start }
+        i += 2
+        while i < end, p[i] == 0x20 { i += 1 }
+        return i
+    }
+}
+
+extension String {
+    var replacingStar: String { hasSuffix("*") ? String(dropLast()) : self }
+    var replacingBackslashQuotes: String {
+        var s = ""
+        for c in self {
+            if c == "\\" || c == "\"" { s.append("\\") }
+            s.append(c)
+        }
+        return s
+    }
+}
