@@ -222,12 +222,15 @@ public struct HeaderParser {
         let n = l.count
         var p = p0
         while p < n && l[p] == 0x20 { p += 1 }
-        // First token.
+        // First token. One table lookup per byte: space, '[' and ':' end it.
         var q = p
         var sawTagChar = false
-        while q < n && l[q] != 0x20 {
+        while q < n {
             let c = l[q]
-            if c == UInt8(ascii: "[") || c == UInt8(ascii: ":") { sawTagChar = true; break }
+            if c == 0x20 || c == 0x5B || c == 0x3A {
+                if c != 0x20 { sawTagChar = true }
+                break
+            }
             q += 1
         }
         var hostRange = p..<p
@@ -241,7 +244,7 @@ public struct HeaderParser {
         var e = t
         while e < n {
             let c = l[e]
-            if c == UInt8(ascii: "[") || c == UInt8(ascii: ":") || c == 0x20 { break }
+            if c == 0x20 || c == 0x5B || c == 0x3A { break }
             e += 1
         }
         let programRange = t..<e
@@ -250,10 +253,15 @@ public struct HeaderParser {
         if m < n && l[m] == UInt8(ascii: "[") {
             var v: Int32 = 0
             var k = m + 1
-            var ok = false
-            while k < n && isDigit(l[k]) && k < m + 11 { v = v &* 10 &+ Int32(l[k] - 0x30); k += 1; ok = true }
+            let limit = min(n, m + 11)
+            while k < limit {
+                let d = l[k] &- 0x30
+                if d >= 10 { break }
+                v = v &* 10 &+ Int32(d)
+                k += 1
+            }
             if k < n && l[k] == UInt8(ascii: "]") {
-                if ok { pid = v }
+                if k > m + 1 { pid = v }
                 m = k + 1
             }
         }
