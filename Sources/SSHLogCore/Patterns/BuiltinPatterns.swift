@@ -367,6 +367,13 @@ pattern sshd.conn.open
   example Connection from 115.249.163.77 port 51353
   expect client=115.249.163.77 port=51353
 
+pattern sshd.conn.open-patched
+  kind conn.open
+  description Connection summary line of a patched sshd (gh-fail2ban sample; the client version)
+  template SSH: Server;Ltype: Version;Remote: <client:ip>-<port:int>;Protocol: <_:text>;Client: <what:rest>
+  example SSH: Server;Ltype: Version;Remote: 127.0.0.1-1780;Protocol: 2.0;Client: libssh2_1.4.3
+  expect client=127.0.0.1 port=1780 what=libssh2_1.4.3
+
 pattern sshd.banner.no-identification
   kind banner.none
   description Client closed before sending its SSH banner (7.x)
@@ -473,6 +480,16 @@ pattern sshd.kex.no-match
   expect client=192.0.2.4 port=50404 what="host key type" offer=ssh-dss phase=preauth
   example fatal: Unable to negotiate with 192.0.2.5 port 55555: no matching everything new here found. Their offer: ...
   expect level=fatal client=192.0.2.5 port=55555 what="everything new here" offer=...
+
+pattern sshd.kex.no-match-old
+  kind kex.no-match
+  description No common algorithm (pre-7.x wording, no address: link by pid)
+  template Unable to negotiate a <what:rest>
+  template no matching <what:word> found: client <offer:text> server <_:rest>
+  example fatal: Unable to negotiate a key exchange method [preauth]
+  expect level=fatal what="key exchange method" phase=preauth
+  example fatal: no matching mac found: client hmac-xxx,hmac-xxx server hmac-xxx,umac-xxx [preauth]
+  expect level=fatal what=mac offer=hmac-xxx,hmac-xxx phase=preauth
 
 pattern sshd.kex.protocol-error
   kind kex.error

@@ -387,8 +387,25 @@ public final class PatternLibrary: @unchecked Sendable {
         return ((i + m)..<innerEnd, count)
     }
 
-    /// Skips `[ID <n> <word>] ` and kernel `[ <digits.digits>] ` prefixes.
+    /// Skips `[ID <n> <word>] ` and kernel `[ <digits.digits>] ` prefixes, the latter also as
+    /// `kernel:[ <uptime>]: ` / `kernel: [ <uptime>] ` (sshd lines relayed that way).
     static func skipBracketPrefix(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var start = start
+        let kernel: StaticString = "kernel:"
+        if end - start > 12, p[start] == UInt8(ascii: "k"), memcmp(p + start, kernel.utf8Start, 7) == 0 {
+            var i = start + 7
+            if p[i] == 0x20 { i += 1 }
+            guard p[i] == UInt8(ascii: "[") else { return start }
+            let after = skipBracketPrefix(p, i, end)
+            if after != i { return after }
+            // `[ <uptime>]:` followed by a blank.
+            var j = i + 1
+            while j < end, p[j] == 0x20 || p[j] == UInt8(ascii: ".") || FieldScan.isDigit(p[j]) { j += 1 }
+            guard j + 2 < end, p[j] == UInt8(ascii: "]"), p[j + 1] == UInt8(ascii: ":"), p[j + 2] == 0x20 else { return start }
+            start = j + 3
+            while start < end, p[start] == 0x20 { start += 1 }
+            return start
+        }
         guard end - start > 4, p[start] == UInt8(ascii: "[") else { return start }
         var i = start + 1
         if p[i] == UInt8(ascii: "I"), p[i + 1] == UInt8(ascii: "D"), p[i + 2] == 0x20 {
