@@ -76,4 +76,19 @@ final class HostileUserNameTests: XCTestCase {
         assertClient("Invalid user \\303\\244 from 2001:db8::1 port 4711", .authInvalidUser,
                      client: "2001:db8::1", port: "4711", user: "\\303\\244")
     }
+
+    /// Lines written by a real sshd (Debian OpenSSH 9.2p1, LogLevel VERBOSE, on 127.0.0.1:2222) for
+    /// `ssh 'bogus user from 10.0.0.1 port 22'@127.0.0.1` and a PuTTY login as 'no such user'.
+    func testLinesFromARealSSHDWithACraftedUserName() {
+        assertClient("Invalid user bogus user from 10.0.0.1 port 22 from 127.0.0.1 port 33776", .authInvalidUser,
+                     client: "127.0.0.1", port: "33776", user: "bogus user from 10.0.0.1 port 22")
+        assertClient("Connection closed by invalid user bogus user from 10.0.0.1 port 22 127.0.0.1 port 33776 [preauth]", .connClosed,
+                     client: "127.0.0.1", port: "33776", user: "bogus user from 10.0.0.1 port 22")
+        assertClient("Failed keyboard-interactive/pam for invalid user no such user from 127.0.0.1 port 53607 ssh2", .authFailed,
+                     client: "127.0.0.1", port: "53607", user: "no such user")
+        assertClient("Postponed keyboard-interactive for invalid user no such user from 127.0.0.1 port 53607 ssh2 [preauth]", .authPostponed,
+                     client: "127.0.0.1", port: "53607", user: "no such user")
+        assertClient("PAM: Authentication failure for illegal user no such user from 127.0.0.1", .authPamFailure,
+                     client: "127.0.0.1", port: nil, user: "no such user")
+    }
 }
