@@ -45,7 +45,7 @@ public struct LogLineSplitter {
         }
         for (i, t) in tokens.prefix(5).enumerated() where i >= 1 && t.hasSuffix(":") && !Self.looksLikeTime(t) {
             let name = t.dropLast()
-            guard !name.isEmpty, name.utf8.allSatisfy({ FieldScan.hostByte[Int($0)] || $0 == UInt8(ascii: "/") }) else { continue }
+            guard !name.isEmpty, name.utf8.allSatisfy({ FieldScan.isHostByte($0) || $0 == UInt8(ascii: "/") }) else { continue }
             program = String(name)
             if i > 0, !Self.looksLikeTime(tokens[i - 1]) { host = String(tokens[i - 1]) }
             message = Self.after(t, in: l)
