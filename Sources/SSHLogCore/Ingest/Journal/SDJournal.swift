@@ -177,6 +177,22 @@ final class SDJournal {
         return sd_journal_enumerate_available_unique(handle, &data, &length) > 0
     }
 
+    /// The distinct values of `field` in the opened files, matches ignored
+    /// (`sd_journal_query_unique` and `sd_journal_enumerate_available_unique`).
+    func uniqueValues(_ field: String) -> Set<String> {
+        guard sd_journal_query_unique(handle, field) >= 0 else { return [] }
+        defer { sd_journal_restart_unique(handle) }
+        var out: Set<String> = []
+        var data: UnsafeRawPointer?
+        var length = 0
+        let skip = field.utf8.count + 1
+        while sd_journal_enumerate_available_unique(handle, &data, &length) > 0, let data {
+            guard length >= skip else { continue }
+            out.insert(String(decoding: UnsafeRawBufferPointer(start: data + skip, count: length - skip), as: UTF8.self))
+        }
+        return out
+    }
+
     // MARK: Errors
 
     /// Turns a negative sd-journal return into an error with the errno text and advice.
