@@ -34,8 +34,10 @@ public struct JournalProbe: Sendable {
             return JournalProbe(input: input, holdsSSHD: false, firstSSHD: nil, problem: nil, warnings: diag.messages,
                                 reason: "\(what) holds no sshd entries for the window (sshd may log to syslog files only, or the journal was rotated away)")
         } catch let e as SSHLogError {
+            var reason = input == .local ? e.message : "\(what): \(e.message)"
+            if e.code == .permissionDenied { reason += "; \(e.hint)" }
             return JournalProbe(input: input, holdsSSHD: false, firstSSHD: nil, problem: e, warnings: diag.messages,
-                                reason: "\(what) cannot be read: \(e.description)")
+                                reason: reason)
         } catch {
             let e = SSHLogError(.journal, describe(input), "\(error)")
             return JournalProbe(input: input, holdsSSHD: false, firstSSHD: nil, problem: e, warnings: diag.messages,
