@@ -33,6 +33,39 @@ final class JournalFailureTests: XCTestCase {
         XCTAssertTrue(message.hint.contains("journalctl --file \(bad) --verify"), message.hint)
     }
 
+    func testTruncatedFileIsReadUpToTheCut() throws {
+        let dir = try JournalFixtures.scratch("cut")
+        let path = dir.appendingPathComponent("web1.journal").path
+        try FileManager.default.copyItem(atPath: try JournalFixtures.web1(), toPath: path)
+        // Cut between the first entry array and the end of the last object: in the middle of the
+        // entries, the way a copy interrupted by a full disk ends.
+        let header = try XCTUnwrap(FileHandle(forReadingAtPath: path)).readData(ofLength: 184)
+        func u64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(header[at + $1]) << (8 * UInt64($1)) } }
+        let tail = u64(136), entryArray = u64(176)
+        let cut = Int64((entryArray + tail) / 2)
+        XCTAssertEqual(truncate(path, off_t(cut)), 0)
+        // journalctl refuses the whole file.
+        let journalctl = try JournalFixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "cat"])
+        XCTAssertNotEqual(journalctl.status, 0)
+
+        let diag = Diagnostics(echo: false)
+        let source = try JournalSource(.files([path]), diagnostics: diag)
+        XCTAssertEqual(source.files, [path])
+        let entries = JournalFixtures.drain(source)
+        XCTAssertGreaterThan(entries.count, 0)
+        XCTAssertLessThan(entries.count, 18)
+        // What is read is the start of the file, in order.
+        XCTAssertEqual(entries.first?.line, "web1 sshd[1200]: Invalid user admin from 203.0.113.5 port 50022")
+        XCTAssertEqual(entries.map(\.time), entries.map(\.time).sorted())
+        XCTAssertEqual(diag.damagedInputs, 1)
+        let message = try XCTUnwrap(diag.messages.first)
+        XCTAssertEqual(message.location, path)
+        XCTAssertTrue(message.message.hasSuffix("; reading the entries before the cut"), message.message)
+        // The private copy is gone.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("sshlog-salvage-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
     func testTruncatedFileAmongJournalFilesIsSkipped() throws {
         let (dir, bad) = try truncatedCollection()
         let good = dir.appendingPathComponent("remote-web1.journal").path

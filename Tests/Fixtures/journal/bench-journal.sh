@@ -33,6 +33,7 @@ if [ ! -s "$journal" ] || [ "$(cat "$work/entries" 2>/dev/null)" != "$entries" ]
     rm -f "$work/journal/"*.journal
     awk -v n="$entries" '
     BEGIN {
+        # %.0f, not %d: the %d of mawk stops at 2^31-1.
         t = 1746057600000000; mono = 1000000; pid = 20000
         split("root admin test oracle ubuntu user guest postgres git ftp", users, " ")
         for (i = 0; i < n; i++) {
@@ -53,7 +54,7 @@ if [ ! -s "$journal" ] || [ "$(cat "$work/entries" 2>/dev/null)" != "$entries" ]
             else if (k == 17) msg = sprintf("pam_unix(sshd:session): session closed for user alice")
             else if (k == 18) { id = "CRON"; comm = "cron"; exe = "/usr/sbin/cron"; msg = "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)" }
             else { id = "systemd-logind"; comm = "systemd-logind"; exe = "/usr/lib/systemd/systemd-logind"; msg = sprintf("New session %d of user alice.", i) }
-            printf "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=5b0a1c2d3e4f40718293a4b5c6d7e8f9\n_HOSTNAME=bench1\n", t, mono
+            printf "__REALTIME_TIMESTAMP=%.0f\n__MONOTONIC_TIMESTAMP=%.0f\n_BOOT_ID=5b0a1c2d3e4f40718293a4b5c6d7e8f9\n_HOSTNAME=bench1\n", t, mono
             printf "SYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%d\n_PID=%d\n_UID=%d\n_GID=%d\n_COMM=%s\n_EXE=%s\n_TRANSPORT=syslog\n_SYSTEMD_UNIT=ssh.service\nSYSLOG_FACILITY=4\nPRIORITY=6\n", id, pid, pid, uid, uid, comm, exe
             printf "MESSAGE=%s\n\n", msg
         }

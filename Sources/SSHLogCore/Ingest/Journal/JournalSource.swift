@@ -119,35 +119,50 @@ public final class JournalSource: RecordSource {
                 throw SSHLogError(.noLogs, dir, "no journal files (*.journal) in this directory or its subdirectories",
                                   hint: "pass the directory that holds the .journal files (journalctl -D reads the same)")
             }
-            let good = try intactFiles(found, diagnostics: diagnostics, label: dir)
-            return (try openSkippingBad(good, label: dir, diagnostics: diagnostics), good)
+            return try openChecked(found, label: dir, diagnostics: diagnostics)
         case .files(let paths):
             if paths.isEmpty {
                 throw SSHLogError(.noLogs, "journal", "no journal files given", hint: "pass --journal-file FILE")
             }
-            let good = try intactFiles(paths, diagnostics: diagnostics, label: paths.joined(separator: " "))
-            return (try openSkippingBad(good, label: good.joined(separator: " "), diagnostics: diagnostics), good)
+            return try openChecked(paths, label: paths.joined(separator: " "), diagnostics: diagnostics)
         }
     }
 
-    /// The files whose header checks out; the others are reported.
-    static func intactFiles(_ paths: [String], diagnostics: Diagnostics, label: String) throws -> [String] {
-        var good: [String] = []
+    /// Checks each file's header: intact files are opened as they are; a truncated file is read
+    /// up to its cut through a private patched copy (`JournalFiles.salvageCopy`), unlinked as
+    /// soon as sd-journal has it open; other problems are reported and the file left out.
+    /// - Throws: when no file can be read at all.
+    static func openChecked(_ paths: [String], label: String, diagnostics: Diagnostics) throws -> (journal: SDJournal, files: [String]) {
+        var open: [String] = []
+        var shown: [String] = []
+        var copies: [String] = []
+        defer { for c in copies { unlink(c) } }
         var lastProblem: SSHLogError?
         for path in paths {
-            if let problem = JournalFiles.check(path) {
-                diagnostics.report(problem, problem.code == .journal ? .damaged : .skipped)
-                lastProblem = problem
-            } else {
-                good.append(path)
+            let inspection = JournalFiles.inspect(path)
+            guard var problem = inspection.problem else {
+                open.append(path)
+                shown.append(path)
+                continue
             }
+            if let copy = JournalFiles.salvageCopy(path, inspection) {
+                problem.message += "; reading the entries before the cut"
+                copies.append(copy)
+                open.append(copy)
+                shown.append(path)
+            } else {
+                if inspection.truncated { problem.message += "; cut too early, nothing can be read" }
+                lastProblem = problem
+            }
+            diagnostics.report(problem, problem.code == .journal ? .damaged : .skipped)
         }
-        if good.isEmpty {
+        if open.isEmpty {
             if paths.count == 1, let lastProblem { throw lastProblem }
             throw SSHLogError(.journal, label, "none of the \(paths.count) journal files can be read (see the messages above)",
                               hint: lastProblem?.hint ?? "")
         }
-        return good
+        let journal = try openSkippingBad(open, label: label, diagnostics: diagnostics)
+        return (journal, shown)
     }
 
     /// Opens the files together; if sd-journal refuses the set, opens each alone to find and
