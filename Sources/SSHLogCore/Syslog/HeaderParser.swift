@@ -248,23 +248,7 @@ public struct HeaderParser {
             e += 1
         }
         let programRange = t..<e
-        var pid: Int32 = -1
-        var m = e
-        if m < n && l[m] == UInt8(ascii: "[") {
-            var v: Int32 = 0
-            var k = m + 1
-            let limit = min(n, m + 11)
-            while k < limit {
-                let d = l[k] &- 0x30
-                if d >= 10 { break }
-                v = v &* 10 &+ Int32(d)
-                k += 1
-            }
-            if k < n && l[k] == UInt8(ascii: "]") {
-                if k > m + 1 { pid = v }
-                m = k + 1
-            }
-        }
+        var (pid, m) = bracketedPid(l, e)
         if m < n && l[m] == UInt8(ascii: ":") {
             m += 1
             if m < n && l[m] == 0x20 { m += 1 }
@@ -279,6 +263,24 @@ public struct HeaderParser {
                             messageRange: msgStart..<n, pid: pid, lineNumber: lineNumber)
     }
 
+    /// `[1234]` at `m` → (pid, index after `]`); (-1, m) when there is none.
+    @inline(__always)
+    func bracketedPid(_ l: UnsafeRawBufferPointer, _ m: Int) -> (Int32, Int) {
+        let n = l.count
+        guard m < n && l[m] == UInt8(ascii: "[") else { return (-1, m) }
+        var v: Int32 = 0
+        var k = m + 1
+        let limit = min(n, m + 11)
+        while k < limit {
+            let d = l[k] &- 0x30
+            if d >= 10 { break }
+            v = v &* 10 &+ Int32(d)
+            k += 1
+        }
+        guard k < n && l[k] == UInt8(ascii: "]") else { return (-1, m) }
+        return (k > m + 1 ? v : -1, k + 1)
+    }
+
     /// fail2ban's own format after the stamp: `fail2ban.actions        [812]: NOTICE  msg`.
     @inline(__always)
     func parseFail2ban(_ l: UnsafeRawBufferPointer, time: Int64, from p0: Int, lineNumber: Int) -> SyslogRecord? {
@@ -290,13 +292,8 @@ public struct HeaderParser {
         let programRange = p..<e
         var m = e
         while m < n && l[m] == 0x20 { m += 1 }
-        var pid: Int32 = -1
-        if m < n && l[m] == UInt8(ascii: "[") {
-            var v: Int32 = 0
-            var k = m + 1
-            while k < n && isDigit(l[k]) && k < m + 11 { v = v &* 10 &+ Int32(l[k] - 0x30); k += 1 }
-            if k < n && l[k] == UInt8(ascii: "]") { pid = v; m = k + 1 }
-        }
+        let pid: Int32
+        (pid, m) = bracketedPid(l, m)
         if m < n && l[m] == UInt8(ascii: ":") { m += 1 }
         while m < n && l[m] == 0x20 { m += 1 }
         m = skipLevelWord(l, m)
