@@ -70,6 +70,10 @@ public final class Correlator {
     static let preauthStale: Int64 = 900_000_000
     static let maxHostEvents = 2_000
 
+    /// Called with every connection as it is finished and diagnosed (before client filters), e.g.
+    /// for the daily report's per-hour counts.
+    public var onFinished: ((Connection) -> Void)?
+
     public init(options: Options = Options()) {
         self.options = options
     }
@@ -470,6 +474,7 @@ public final class Correlator {
         if !c.stillOpen {
             c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime))
         }
+        onFinished?(c)
         if let want = options.client, c.client != want {
             filteredOut += 1
             return
