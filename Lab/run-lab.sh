@@ -16,6 +16,7 @@ set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$LAB_DIR")
 PORT=${LAB_PORT:-2222}
+LAB_LOGLEVEL=${LAB_LOGLEVEL:-VERBOSE}
 LAB_TIMEOUT=${LAB_TIMEOUT:-300}
 NEEDED_COMMANDS=(/usr/sbin/sshd ssh ssh-keygen plink rsyslogd fail2ban-client nft nc ss ip unshare openssl python3 timeout setsid)
 
@@ -45,7 +46,7 @@ run_outer() {
     [[ -z $reason ]] || die "cannot run: $reason"
     mkdir -p "$out"
     out=$(cd "$out" && pwd)
-    rm -f "$out"/{auth.log,auth-rfc3339.log,fail2ban.log,truth.jsonl,run.json}
+    rm -f "$out"/{auth.log,auth-rfc3339.log,fail2ban.log,truth.jsonl,records.jsonl,auth.journal,run.json}
     work=$(mktemp -d /tmp/sshlog-lab.XXXXXX)
     chmod 755 "$work"
     say "work directory $work, output $out, time limit ${LAB_TIMEOUT}s"
@@ -116,7 +117,7 @@ truth() {
     say "scenario $1 ($2): $3"
 }
 
-fill() { sed -e "s|@DIR@|$WORK|g" -e "s|@PORT@|$PORT|g" "$LAB_DIR/config/$1"; }
+fill() { sed -e "s|@DIR@|$WORK|g" -e "s|@PORT@|$PORT|g" -e "s|@LOGLEVEL@|$LAB_LOGLEVEL|g" "$LAB_DIR/config/$1"; }
 
 setup_namespace() {
     hostname labhost
@@ -227,23 +228,28 @@ EOF
 }
 
 collect() {
-    cp "$WORK/auth.log" "$WORK/auth-rfc3339.log" "$WORK/fail2ban.log" "$WORK/truth.jsonl" "$OUT/"
+    cp "$WORK/auth.log" "$WORK/auth-rfc3339.log" "$WORK/fail2ban.log" "$WORK/truth.jsonl" "$WORK/records.jsonl" "$OUT/"
+    chmod 644 "$OUT/fail2ban.log"
+    if [[ -x /lib/systemd/systemd-journal-remote ]]; then
+        mkdir -p "$WORK/journal"
+        mount -t tmpfs -o size=16M labjournal "$WORK/journal"
+        timeout 60 "$LAB_DIR/make-journal.py" "$OUT/records.jsonl" "$WORK/journal" "$OUT/auth.journal"
+    else
+        say "no systemd-journal-remote: auth.journal not made"
+    fi
     mkdir -p "$OUT/config"
     cp "$WORK/sshd_config" "$WORK/rsyslog.conf" "$WORK/fail2ban/fail2ban.conf" "$WORK/fail2ban/jail.conf" "$OUT/config/"
-    python3 - "$OUT/run.json" "$LAB_START" "$LAB_END" "$PORT" <<'EOF'
+    python3 - "$OUT/run.json" "$LAB_START" "$LAB_END" "$PORT" "$LAB_LOGLEVEL" <<'EOF'
 import json, subprocess, sys
-out, start, end, port = sys.argv[1:]
-def version(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    return (r.stdout + r.stderr).strip().splitlines()[0]
-json.dump({
-    "start": start, "end": end, "host": "labhost", "port": int(port), "timezone": "UTC",
-    "sshd": version(["/usr/sbin/sshd", "-V"]),
-    "rsyslog": version(["rsyslogd", "-v"]),
-    "fail2ban": version(["fail2ban-server", "--version"]),
-    "plink": version(["plink", "-V"]),
-}, open(out, "w"), indent=2)
-open(out, "a").write("\n")
+out, start, end, port, level = sys.argv[1:]
+packages = {}
+for p in ["openssh-server", "openssh-client", "putty-tools", "rsyslog", "fail2ban"]:
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", p], capture_output=True, text=True)
+    packages[p] = r.stdout.strip() or None
+with open(out, "w") as f:
+    json.dump({"start": start, "end": end, "host": "labhost", "port": int(port), "timezone": "UTC",
+               "sshd_loglevel": level, "packages": packages}, f, indent=2)
+    f.write("\n")
 EOF
 }
 
