@@ -11,6 +11,7 @@
 # lastlog land there) and bind-mounted copies of /etc/passwd, /etc/shadow, /etc/group
 # holding the test users. Nothing on the host is changed; the temporary directory is
 # removed at the end unless LAB_KEEP=1.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -84,7 +85,7 @@ cleanup() {
     # Session children sshd left behind (e.g. a remote `sleep`) live only in this PID
     # namespace; stop them by PID too.
     for pid in $(ps -e -o pid= 2>/dev/null); do
-        [[ $pid -ne $$ && $pid -ne $BASHPID ]] && kill -KILL "$pid" 2>/dev/null || true
+        if [[ $pid -ne $$ && $pid -ne $BASHPID ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
     done
     exit "$rc"
 }
@@ -268,7 +269,7 @@ run_inner() {
     start_fail2ban
     sleep 1
     LAB_START=$(now)
-    # shellcheck source=Lab/scenarios.sh
+    # shellcheck source=scenarios.sh
     source "$LAB_DIR/scenarios.sh"
     run_scenarios
     LAB_END=$(now)
