@@ -5,7 +5,8 @@
 #
 # OUTDIR holds a lab run (lab-out/ from Lab/run-lab.sh, or samples/): truth.jsonl,
 # run.json, auth.log (and, in samples/, its rotated parts auth.log.1, auth.log.2.gz),
-# auth-rfc3339.log and fail2ban.log. For each log flavour the checker runs
+# auth-rfc3339.log, fail2ban.log and maybe auth.journal. For each log flavour (traditional,
+# RFC 3339, and the journal file when sshlog has --journal-file) the checker runs
 #   SSHLOG_BINARY explain --format json --since <lab start> --until <lab end> LOGS... fail2ban.log
 # and requires, for every truth line, a client in the JSON's `clients` array whose
 # `address` is the truth's client and whose `causes` hold the truth's cause id.
@@ -27,7 +28,7 @@ done
 export TZ=UTC
 
 exec python3 - "$out" "$sshlog" <<'EOF'
-import datetime, glob, json, os, re, subprocess, sys
+import atexit, datetime, glob, json, os, re, shutil, subprocess, sys, tempfile
 
 out, sshlog = sys.argv[1], sys.argv[2]
 
@@ -47,14 +48,32 @@ help_text = subprocess.run([sshlog, "explain", "--help"], capture_output=True, t
 if help_text.returncode != 0:
     sys.exit(f"check: '{sshlog} explain --help' failed:\n{help_text.stderr.strip()}")
 extra = ["--limit", "1000"] if "--limit" in help_text.stdout else []
+no_journal = ["--no-journal"] if "--no-journal" in help_text.stdout else []
 
 def rotation_key(path):
     m = re.search(r"\.(\d+)(\.gz)?$", path)
     return -int(m.group(1)) if m else 0
 
-traditional = sorted(glob.glob(os.path.join(out, "auth.log")) + glob.glob(os.path.join(out, "auth.log.*")),
-                     key=rotation_key)
-flavours = [("traditional", traditional), ("rfc3339", [os.path.join(out, "auth-rfc3339.log")])]
+# Traditional stamps have no year; sshlog takes it from each file's modification time. A
+# checkout gives the files today's mtime, so the checker reads copies whose mtime is the
+# run's end, as the files had when rsyslog wrote them.
+scratch = tempfile.mkdtemp(prefix="sshlog-check.")
+atexit.register(shutil.rmtree, scratch, True)
+end_epoch = stamp(run["end"]).timestamp() + 2
+traditional = []
+for path in sorted(glob.glob(os.path.join(out, "auth.log")) + glob.glob(os.path.join(out, "auth.log.*")),
+                   key=rotation_key):
+    copy = os.path.join(scratch, os.path.basename(path))
+    shutil.copyfile(path, copy)
+    os.utime(copy, (end_epoch, end_epoch))
+    traditional.append(copy)
+flavours = [("traditional", no_journal + traditional),
+            ("rfc3339", no_journal + [os.path.join(out, "auth-rfc3339.log")])]
+journal = os.path.join(out, "auth.journal")
+if os.path.exists(journal) and "--journal-file" in help_text.stdout:
+    flavours.append(("journal", ["--journal-file", journal]))
+else:
+    print("note: journal flavour not checked (no auth.journal, or sshlog has no --journal-file)\n")
 
 misses = 0
 for name, logs in flavours:
@@ -85,5 +104,5 @@ for name, logs in flavours:
 
 if misses:
     sys.exit(f"check: {misses} scenario(s) not explained with their induced cause")
-print(f"check: all {len(truth)} scenarios explained with their induced cause, in both log flavours")
+print(f"check: all {len(truth)} scenarios explained with their induced cause, in {len(flavours)} log flavours")
 EOF
