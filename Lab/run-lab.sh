@@ -55,7 +55,17 @@ run_outer() {
     # when PID 1 exits the kernel ends whatever is left in the PID namespace.
     timeout --kill-after=15 "$LAB_TIMEOUT" \
         unshare --mount --net --uts --pid --fork --mount-proc --propagation private --kill-child=SIGTERM \
-        "$LAB_DIR/run-lab.sh" --inside "$work" "$out" || rc=$?
+        "$LAB_DIR/run-lab.sh" --inside "$work" "$out" &
+    local lab_pid=$!
+    # Stopping the runner stops the lab: timeout passes SIGTERM on to unshare, whose death
+    # sends SIGTERM to the lab's PID 1, which stops its processes by PID.
+    trap 'say "stopping the lab"; kill -TERM "$lab_pid" 2>/dev/null || true' TERM INT
+    wait "$lab_pid" || rc=$?
+    while kill -0 "$lab_pid" 2>/dev/null; do
+        rc=0
+        wait "$lab_pid" || rc=$?
+    done
+    trap - TERM INT
     if [[ ${LAB_KEEP:-0} == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi
     [[ $rc -eq 0 ]] || die "lab run failed (exit $rc)"
     say "done: $(wc -l <"$out/truth.jsonl") scenarios in $out/truth.jsonl"
