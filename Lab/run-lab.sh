@@ -37,6 +37,9 @@ why_not_runnable() {
     if ! timeout 10 unshare --net --mount --uts --pid --fork true 2>/dev/null; then
         echo "cannot create namespaces here (unshare --net --mount --uts --pid failed)"; return
     fi
+    if ! timeout 10 unshare --net nft add table inet sshlog_probe 2>/dev/null; then
+        echo "nftables does not work in a network namespace here (fail2ban's ban and the reset scenario need it)"; return
+    fi
 }
 
 # ---------------------------------------------------------------- outer part (host)
