@@ -3,9 +3,10 @@
 # own client address 127.0.0.N, causes one kind of drop on purpose, waits (bounded) until
 # sshd has finished with the client, and writes its truth line.
 #
-# Uses from run-lab.sh: $WORK/lab-ssh (OpenSSH client from a given address, answering
-# password prompts through SSH_ASKPASS), PORT, WORK, LAB_PASSWORD, HOSTKEY_FP, SSHD_PID, track, stop_pid,
-# wait_for, log_has, f2b_has, server_closed, truth, now, start_sshd.
+# Uses from run-lab.sh: $WORK/lab-ssh (OpenSSH's client from a given source address,
+# answering password prompts through SSH_ASKPASS), PORT, WORK, LAB_PASSWORD, HOSTKEY_FP,
+# SSHD_PID, track, stop_pid, wait_for, log_has, f2b_has, server_closed, truth, now,
+# start_sshd.
 
 # bg_group COMMAND...: start COMMAND in its own process group (its PID is the group id).
 bg_group() {
