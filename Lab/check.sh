@@ -27,7 +27,7 @@ done
 # The lab's traditional timestamps are UTC without a zone: read them as UTC.
 export TZ=UTC
 
-exec python3 - "$out" "$sshlog" <<'EOF'
+exec python3 -u - "$out" "$sshlog" <<'EOF'
 import atexit, datetime, glob, json, os, re, shutil, subprocess, sys, tempfile
 
 out, sshlog = sys.argv[1], sys.argv[2]
@@ -103,6 +103,6 @@ for name, logs in flavours:
     print()
 
 if misses:
-    sys.exit(f"check: {misses} scenario(s) not explained with their induced cause")
+    sys.exit(f"check: {misses} miss(es) over {len(flavours)} log flavours of {len(truth)} scenarios")
 print(f"check: all {len(truth)} scenarios explained with their induced cause, in {len(flavours)} log flavours")
 EOF
