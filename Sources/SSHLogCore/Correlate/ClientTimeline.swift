@@ -57,8 +57,8 @@ public final class ClientTimeline {
         return n
     }
 
-    /// Distinct causes seen, most relevant first: the cause of the latest drop, then the others in
-    /// taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
+    /// Distinct causes seen, most relevant first: the cause of the latest drop (other than
+    /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
         for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
@@ -70,7 +70,9 @@ public final class ClientTimeline {
         }
         guard !present.isEmpty else { return [] }
         // The latest drop's cause first (clean disconnects never lead while a drop exists).
-        let drops = present.filter { $0.0.isDrop }
+        // `unknown` leads only when nothing better is known.
+        var drops = present.filter { $0.0.isDrop && $0.0 != .unknown }
+        if drops.isEmpty { drops = present.filter { $0.0.isDrop } }
         let lead = (drops.isEmpty ? present : drops).max { a, b in
             a.1 != b.1 ? a.1 < b.1 : a.0.rank > b.0.rank
         }!.0

@@ -151,6 +151,13 @@ public final class Correlator {
             if pid > 0 { table.register(linked, pid: pid) }
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
+        if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
+           let tl = clients[client], let session = tl.open.last(where: { $0.host == e.host && $0.accepted && $0.ending == nil }) {
+            // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
+            c = session
+            if pid > 0 { table.register(session, pid: pid) }
+            if session.childPid == nil && pid != session.pid { session.childPid = pid }
+        }
         if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
             if let tl = clients[client!], let recent = tl.open.last(where: { $0.host == e.host && !$0.ended }) {
@@ -167,6 +174,16 @@ public final class Correlator {
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
         apply(e, to: conn, client: client, port: port)
+    }
+
+    static func isPostAuthEnding(_ k: EventKind) -> Bool {
+        switch k {
+        case .discReceived, .connDisconnected, .connClosed, .connReset, .connReadError, .connWriteFailed,
+             .connTimedOut, .sessionAliveTimeout, .sessionInactive:
+            return true
+        default:
+            return false
+        }
     }
 
     private func isPamAuth(_ k: EventKind) -> Bool {
