@@ -15,6 +15,8 @@ public final class ClientTimeline {
     /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
     public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
     public internal(set) var acceptedCount = 0
+    /// Sessions still open when the data ended.
+    public internal(set) var openAtEnd = 0
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
@@ -23,10 +25,21 @@ public final class ClientTimeline {
     var extraUserHashes = Set<Int>()
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
-    /// Connections kept in full detail, in time order.
-    public internal(set) var connections: [Connection] = []
+    /// Connections kept in full detail, in time order: logins and operational drops (the latest
+    /// `importantPerClient`), the first connection of each other cause, and the latest few others.
+    public var connections: [Connection] {
+        var out = important
+        out.reserveCapacity(important.count + recent.count + 4)
+        for c in examples { if let c { out.append(c) } }
+        for c in recent where !out.contains(where: { $0 === c }) { out.append(c) }
+        out.sort { $0.start < $1.start }
+        return out
+    }
     /// Finished connections not kept in detail (folded into the counts only).
-    public internal(set) var foldedConnections = 0
+    public var foldedConnections: Int { max(0, connectionCount - connections.count) }
+    var important: [Connection] = []
+    var recent: [Connection] = []
+    var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
     public internal(set) var firewall = FirewallDrops()
@@ -109,55 +122,42 @@ public final class ClientTimeline {
             }
         }
         connectionCount += 1
+        if c.stillOpen { openAtEnd += 1 }
         failureCount += c.failures
         for u in c.users { noteUser(u) }
         touch(c.start)
         touch(c.end)
-        insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+        if detailLimit >= Int.max / 4 {
+            important.append(c)  // timeline: everything, in full
+        } else {
+            insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+        }
     }
 
-    /// Whether a connection should survive eviction: a login, or a drop the server or network
-    /// caused (not brute-force noise).
+    /// Whether a connection is kept among the important ones: a login, or a drop the server or
+    /// the network caused (not brute-force noise).
     static func isImportant(_ c: Connection) -> Bool {
         if c.accepted { return true }
         if let d = c.diagnosis, d.cause.isOperational { return true }
         return false
     }
 
+    /// O(1) amortised: important connections in a bounded list (oldest dropped), others as the
+    /// first example of their cause plus a short list of the latest, with their evidence trimmed.
     private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
-        // Keep time order (connections finish out of order by a little).
-        var i = connections.count
-        while i > 0 && connections[i - 1].start > c.start { i -= 1 }
-        connections.insert(c, at: i)
-        let important = connections.reduce(0) { $0 + (ClientTimeline.isImportant($1) ? 1 : 0) }
-        let ordinary = connections.count - important
-        if ordinary > detailLimit {
-            evict(important: false)
-        } else if important > importantLimit {
-            evict(important: true)
+        if ClientTimeline.isImportant(c) {
+            important.append(c)
+            if important.count > importantLimit { important.removeFirst() }
+            return
         }
-    }
-
-    /// Drops one connection from the detailed list: of the given kind, the oldest whose cause is
-    /// still shown by at least two other kept connections; else the oldest of that kind (never
-    /// the latest, which tells the current story).
-    private func evict(important: Bool) {
-        var perCause = [Int](repeating: 0, count: CauseID.allCases.count)
-        for c in connections where ClientTimeline.isImportant(c) == important {
-            if let d = c.diagnosis { perCause[d.cause.rank] += 1 }
+        c.trimEvidence(head: 4, tail: 4)
+        let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
+        if examples[r] == nil {
+            examples[r] = c
+            return
         }
-        var victim: Int?
-        for (i, c) in connections.enumerated() where ClientTimeline.isImportant(c) == important && i < connections.count - 1 {
-            let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
-            if perCause[r] > 2 { victim = i; break }
-        }
-        if victim == nil {
-            victim = connections.firstIndex { ClientTimeline.isImportant($0) == important }
-        }
-        if let v = victim {
-            connections.remove(at: v)
-            foldedConnections += 1
-        }
+        recent.append(c)
+        if recent.count > detailLimit { recent.removeFirst() }
     }
 
     func addBan(_ b: BanWindow) {

@@ -145,6 +145,14 @@ public final class Connection {
         }
     }
 
+    /// Keeps only the first `head` and last `tail` evidence lines.
+    func trimEvidence(head: Int, tail: Int) {
+        guard events.count > head + tail else { return }
+        let cut = events.count - head - tail
+        events.removeSubrange(head..<(head + cut))
+        omittedEvents += cut
+    }
+
     func noteUser(_ u: String) {
         if users.last == u { return }
         if users.contains(u) { return }

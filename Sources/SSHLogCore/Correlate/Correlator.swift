@@ -351,10 +351,14 @@ public final class Correlator {
     /// Strips the IPv4-mapped prefix and a `/bits` suffix (sshguard, srclimit) so that the same
     /// client has one key.
     static func normalise(_ s: String) -> String {
-        var s = s
-        if let slash = s.firstIndex(of: "/") { s = String(s[..<slash]) }
-        if s.hasPrefix("::ffff:"), s.contains(".") { s = String(s.dropFirst(7)) }
-        return s
+        var slash = false
+        for b in s.utf8 where b == 47 { slash = true; break }
+        let mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        if !slash && !mapped { return s }
+        var t = s
+        if slash, let i = t.firstIndex(of: "/") { t = String(t[..<i]) }
+        if mapped, t.contains(".") { t = String(t.dropFirst(7)) }
+        return t
     }
 
     // MARK: - Listener, server, blockers, logind

@@ -196,7 +196,7 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: TaggedEvent?, _ needle: String) -> Bool {
+    static func mentions(_ e: TaggedEvent?, _ needle: StaticString) -> Bool {
         guard let e else { return false }
         if let r = e.fields.reason, containsFolded(r, needle) { return true }
         return containsFolded(e.message, needle)
@@ -214,23 +214,26 @@ enum Diagnoser {
     }
 
     /// ASCII case-insensitive substring test on UTF-8 (needles are lower-case ASCII).
-    static func containsFolded(_ hay: String, _ needle: String) -> Bool {
-        let h = Array(hay.utf8)
-        let n = Array(needle.utf8)
-        if n.isEmpty { return true }
-        if h.count < n.count { return false }
-        var i = 0
-        while i + n.count <= h.count {
-            var j = 0
-            while j < n.count {
-                var b = h[i + j]
-                if b >= 65 && b <= 90 { b += 32 }
-                if b != n[j] { break }
-                j += 1
+    static func containsFolded(_ hay: String, _ needle: StaticString) -> Bool {
+        var hay = hay
+        return hay.withUTF8 { h in
+            needle.withUTF8Buffer { n in
+                if n.isEmpty { return true }
+                if h.count < n.count { return false }
+                var i = 0
+                while i + n.count <= h.count {
+                    var j = 0
+                    while j < n.count {
+                        var b = h[i + j]
+                        if b >= 65 && b <= 90 { b += 32 }
+                        if b != n[j] { break }
+                        j += 1
+                    }
+                    if j == n.count { return true }
+                    i += 1
+                }
+                return false
             }
-            if j == n.count { return true }
-            i += 1
         }
-        return false
     }
 }
