@@ -146,11 +146,12 @@ public final class ClientTimeline {
     /// first example of their cause plus a short list of the latest, with their evidence trimmed.
     private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
         if ClientTimeline.isImportant(c) {
+            if c.diagnosis?.cause == .cleanDisconnect || c.stillOpen { c.trimEvidence(head: 6, tail: 4) }
             important.append(c)
             if important.count > importantLimit { important.removeFirst() }
             return
         }
-        c.trimEvidence(head: 4, tail: 4)
+        c.trimEvidence(head: 3, tail: 3)
         let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
         if examples[r] == nil {
             examples[r] = c

@@ -66,6 +66,26 @@ public struct KindSet: Sendable, Equatable {
     }
 }
 
+/// One evidence line as kept after tagging: what a report cites (time, where, what, the text),
+/// without the parsed fields (a fraction of a `TaggedEvent`'s size).
+public struct EvidenceRecord: Sendable {
+    public var time: Int64
+    public var kind: EventKind
+    public var program: String
+    public var pid: Int32
+    public var message: String
+    public var location: SourceLocation
+
+    init(_ e: TaggedEvent) {
+        time = e.time
+        kind = e.kind
+        program = e.program
+        pid = e.pid
+        message = e.message
+        location = e.location
+    }
+}
+
 /// One SSH connection (or one connection attempt refused before sshd forked for it), built from
 /// the tagged lines of its processes: the per-connection monitor, the post-auth child, PAM inside
 /// them, and listener lines that name it.
@@ -97,13 +117,22 @@ public final class Connection {
     public internal(set) var kinds = KindSet()
     public internal(set) var failures = 0
     public internal(set) var accepted = false
-    /// The first line that ends the connection (an ending, a refusal, a drop), if any.
-    public internal(set) var ending: TaggedEvent?
+    /// The first line that ends the connection (an ending, a refusal, a drop), while the
+    /// connection is open; released when it is finished (its reason stays in `endingReason`).
+    public var ending: TaggedEvent? { endingBox?.event }
+    var endingBox: EventBox?
+    /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
+    public internal(set) var endingReason: String?
+    /// A line ended the connection.
+    public internal(set) var hasEnding = false
     public internal(set) var endedBy: EndedBy = .unknown
     /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
     public internal(set) var sessionClosed = false
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
-    public internal(set) var events: [TaggedEvent] = []
+    public internal(set) var events: [EvidenceRecord] = []
+    /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
+    public var decisive: TaggedEvent? { decisiveBox?.event }
+    var decisiveBox: EventBox?
     /// Lines left out of `events` in the middle.
     public internal(set) var omittedEvents = 0
     /// Set when a fail2ban/sshguard ban for the client started while this connection was open.
@@ -129,7 +158,7 @@ public final class Connection {
     }
 
     /// True once a line ended it (or its PAM session closed).
-    public var ended: Bool { ending != nil || sessionClosed }
+    public var ended: Bool { hasEnding || sessionClosed }
 
     /// The user name to show: the accepted one, else the last tried.
     public var user: String? { users.last }
@@ -137,10 +166,10 @@ public final class Connection {
     /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
     func record(_ e: TaggedEvent, head: Int, tail: Int) {
         if events.count < head + tail {
-            events.append(e)
+            events.append(EvidenceRecord(e))
         } else {
             events.remove(at: head)
-            events.append(e)
+            events.append(EvidenceRecord(e))
             omittedEvents += 1
         }
     }
@@ -168,9 +197,27 @@ public final class Connection {
     }
 
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
-        if ending == nil {
-            ending = e
+        if !hasEnding {
+            hasEnding = true
+            endingBox = EventBox(e)
+            endingReason = e.fields.reason
             endedBy = by
         }
     }
+
+    func setDecisive(_ e: TaggedEvent) {
+        if decisiveBox == nil { decisiveBox = EventBox(e) }
+    }
+
+    /// Drops what only the diagnosis needed, once the connection is finished.
+    func compact() {
+        endingBox = nil
+        if users.capacity > users.count * 2 { users = Array(users) }
+    }
+}
+
+/// A tagged line kept by reference (so that an absent one costs a pointer, not the struct).
+final class EventBox {
+    let event: TaggedEvent
+    init(_ e: TaggedEvent) { event = e }
 }

@@ -16,9 +16,9 @@
 public final class Correlator {
     public struct Options: Sendable {
         /// Brute-force style connections kept in full per client (the rest are counted).
-        public var detailPerClient = 6
+        public var detailPerClient = 3
         /// Logins and operational drops kept in full per client.
-        public var importantPerClient = 40
+        public var importantPerClient = 24
         /// Evidence lines kept per connection: the first `evidenceHead` and the last `evidenceTail`.
         public var evidenceHead = 8
         public var evidenceTail = 16
@@ -152,7 +152,7 @@ public final class Correlator {
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
         if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
-           let tl = clients[client], let session = tl.open.last(where: { $0.host == e.host && $0.accepted && $0.ending == nil }) {
+           let tl = clients[client], let session = tl.open.last(where: { $0.host == e.host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
             c = session
             if pid > 0 { table.register(session, pid: pid) }
@@ -170,7 +170,7 @@ public final class Correlator {
             conn = c
         } else {
             conn = Connection(host: e.host, pid: pid, time: e.time)
-            if pid > 0 { table.register(conn, pid: pid) }
+            table.register(conn, pid: pid)
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
         apply(e, to: conn, client: client, port: port)
@@ -239,6 +239,7 @@ public final class Correlator {
             break
         case .kexNoMatch:
             raise(c, .kex)
+            c.setDecisive(e)
             c.setEnding(e, by: .server)
         case .kexError:
             raise(c, .kex)
@@ -276,10 +277,12 @@ public final class Correlator {
             c.noteMethod(f.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
+            c.setDecisive(e)
             if let u = f.user { c.noteUser(u) }
             if e.kind == .authProhibited { c.setEnding(e, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
+            c.setDecisive(e)
             if let u = f.user { c.noteUser(u) }
             c.setEnding(e, by: .server)
         case .authMaxTries:
@@ -491,6 +494,7 @@ public final class Correlator {
         if !c.stillOpen {
             c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime))
         }
+        c.compact()
         if let want = options.client, c.client != want {
             filteredOut += 1
             return

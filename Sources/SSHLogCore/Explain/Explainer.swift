@@ -129,6 +129,11 @@ public struct Explainer {
             evidence: c.events.map(Explainer.evidence), omittedEvidence: c.omittedEvents)
     }
 
+    static func evidence(_ e: EvidenceRecord) -> EvidenceLine {
+        let prog = e.program.isEmpty ? "" : (e.pid > 0 ? "\(e.program)[\(e.pid)]: " : "\(e.program): ")
+        return EvidenceLine(time: e.time, location: e.location.description, text: prog + e.message, kind: e.kind.rawValue)
+    }
+
     static func evidence(_ e: TaggedEvent) -> EvidenceLine {
         let prog = e.program.isEmpty ? "" : (e.pid > 0 ? "\(e.program)[\(e.pid)]: " : "\(e.program): ")
         return EvidenceLine(time: e.time, location: e.location.description, text: prog + e.message, kind: e.kind.rawValue)
@@ -211,7 +216,7 @@ public struct Explainer {
     /// One or two sentences saying what happened to this connection, from its own lines.
     func describe(_ c: Connection, _ d: Diagnosis, _ t: ClientTimeline) -> String {
         let who = c.user.map { "user \($0)" } ?? "the client"
-        let reason = c.ending?.fields.reason
+        let reason = c.endingReason
         let fails = c.failures > 0 ? " after \(c.failures) failed attempt(s)" : ""
         switch d.cause {
         case .banned:
@@ -231,14 +236,14 @@ public struct Explainer {
         case .tcpWrappers:
             return "libwrap refused the connection from \(ip(c)) (/etc/hosts.deny or hosts.allow) before the SSH banner."
         case .userNotAllowed:
-            let line = c.events.first { [.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited].contains($0.kind) }
+            let line = c.decisive
             var s = "sshd's configuration refused \(who)"
             if let r = line?.fields.reason { s += ": \(r)" } else if line?.kind == .authRootRefused { s += ": PermitRootLogin" }
             else if line?.kind == .authAccountDenied { s += ": the PAM account stack denied it (expired or restricted account)" }
             else if line?.kind == .authProhibited { s += ": RefuseConnection matched" }
             return s + "."
         case .kexMismatch:
-            let e = c.events.first { $0.kind == .kexNoMatch }
+            let e = c.decisive
             var s = "No common \(e?.fields.what ?? "algorithm") between client and server."
             if let offer = e?.fields.offer { s += " The client offered: \(offer)." }
             return s
