@@ -101,6 +101,7 @@ final class ExplainPipelineTests: XCTestCase {
         XCTAssertTrue(all.stdout.contains("x\\x1b[2J\\x1b]0;pwned\\x07"), "crafted user name shown escaped")
         XCTAssertFalse(all.stdout.utf8.contains(0x1b), "no raw ESC reaches the terminal")
         XCTAssertFalse(all.stdout.utf8.contains(0x07))
+        XCTAssertTrue(all.stdout.contains("client SSH-2.0-\\x1b[31mEVIL\\x1b]0;pwned\\x07"), "crafted client version shown escaped")
         let md = try TestSupport.sshlog(["explain", "--since", "2000-01-01", "--limit", "0", "--format", "markdown", ExplainPipelineTests.authLog])
         XCTAssertFalse(md.stdout.utf8.contains(0x1b))
         XCTAssertTrue(md.stdout.contains("## 198.51.100.44"))

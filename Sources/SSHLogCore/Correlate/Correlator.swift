@@ -227,12 +227,18 @@ public final class Correlator {
             break
         case .bannerNone, .bannerBad:
             raise(c, .banner)
+            if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
+               Diagnoser.containsFolded(e.message, "identif") {
+                c.clientVersion = r  // what the client sent instead of a valid banner
+            }
             c.setEnding(e, by: .client)
         case .bannerError:
             raise(c, .banner)
             c.setEnding(e, by: .network)
         case .bannerProbe:
             raise(c, .banner)
+            if c.clientVersion == nil { c.clientVersion = f.reason }  // "probed ... with <banner>"
+
         case .tcpwrapRefused:
             c.setEnding(e, by: .server)
         case .dnsMismatch:
