@@ -134,6 +134,23 @@ public final class ClientTimeline {
         }
     }
 
+    func addOpen(_ c: Connection) {
+        c.openSlot = open.count
+        open.append(c)
+    }
+
+    /// Swap-removes `c` from `open` in O(1).
+    func removeOpen(_ c: Connection) {
+        let i = c.openSlot
+        guard i >= 0, i < open.count, open[i] === c else { return }
+        let last = open.removeLast()
+        if last !== c {
+            open[i] = last
+            last.openSlot = i
+        }
+        c.openSlot = -1
+    }
+
     /// Whether a connection is kept among the important ones: a login, or a drop the server or
     /// the network caused (not brute-force noise).
     static func isImportant(_ c: Connection) -> Bool {

@@ -147,6 +147,9 @@ public final class Connection {
     /// The connection was still open when the data ended (not a drop).
     public internal(set) var stillOpen = false
 
+    /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
+    var openSlot = -1
+
     static let maxUsers = 4
     static let maxMethods = 8
 

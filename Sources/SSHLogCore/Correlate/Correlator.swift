@@ -62,6 +62,7 @@ public final class Correlator {
     var lastTime: Int64 = .min
     var lastSweep: Int64 = .min
     var eventCount = 0
+    var lastForcedSweep = 0
     var spoofedIgnored = 0
     var filteredOut = 0
 
@@ -110,9 +111,13 @@ public final class Correlator {
             connectionLine(e)
         }
 
-        if e.time - lastSweep >= Correlator.sweepEvery || table.count > options.maxOpen {
-            sweep(now: lastTime, force: table.count > options.maxOpen)
+        if e.time - lastSweep >= Correlator.sweepEvery {
+            sweep(now: lastTime, force: false)
             lastSweep = e.time
+        } else if table.count > options.maxOpen && eventCount - lastForcedSweep >= 10_000 {
+            // Too many open connections: fold the idle ones early (at most every 10 000 lines).
+            sweep(now: lastTime, force: true)
+            lastForcedSweep = eventCount
         }
     }
 
@@ -152,7 +157,7 @@ public final class Correlator {
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
         if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
-           let tl = clients[client], let session = tl.open.last(where: { $0.host == e.host && $0.accepted && !$0.hasEnding }) {
+           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.host == e.host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
             c = session
             if pid > 0 { table.register(session, pid: pid) }
@@ -160,7 +165,7 @@ public final class Correlator {
         }
         if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[client!], let recent = tl.open.last(where: { $0.host == e.host && !$0.ended }) {
+            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.host == e.host && !$0.ended }) {
                 c = recent
                 if pid > 0 { table.register(recent, pid: pid) }
             }
@@ -174,6 +179,13 @@ public final class Correlator {
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
         apply(e, to: conn, client: client, port: port)
+    }
+
+    /// The open connection that started last among those matching.
+    static func latest(_ list: [Connection], where match: (Connection) -> Bool) -> Connection? {
+        var best: Connection?
+        for c in list where match(c) && (best == nil || c.start >= best!.start) { best = c }
+        return best
     }
 
     static func isPostAuthEnding(_ k: EventKind) -> Bool {
@@ -346,7 +358,7 @@ public final class Correlator {
 
     private func attach(_ c: Connection, to client: String) {
         let tl = timeline(client)
-        tl.open.append(c)
+        tl.addOpen(c)
         tl.touch(c.start)
     }
 
@@ -487,9 +499,7 @@ public final class Correlator {
     /// Removes a connection from the open tables, diagnoses it and hands it to its client.
     private func fold(_ c: Connection) {
         table.remove(c)
-        if let client = c.client, let tl = clients[client] {
-            if let i = tl.open.firstIndex(where: { $0 === c }) { tl.open.remove(at: i) }
-        }
+        if let client = c.client, let tl = clients[client] { tl.removeOpen(c) }
         finishConnection(c)
     }
 
