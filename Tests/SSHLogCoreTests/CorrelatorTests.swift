@@ -153,4 +153,15 @@ final class CorrelatorTests: XCTestCase {
         XCTAssertEqual(tl.moreUsers, 18)
         XCTAssertLessThan(c.table.count, 50, "finished connections leave the pid table")
     }
+
+    func testKindSetHoldsEveryKindSeparately() {
+        XCTAssertTrue(KindSet.bitcastWorks, "payload-free enum layout changed: the dictionary fallback is in use")
+        for (i, k) in EventKind.allCases.enumerated() {
+            var s = KindSet()
+            s.insert(k)
+            for (j, other) in EventKind.allCases.enumerated() {
+                XCTAssertEqual(s.contains(other), i == j, "\(k) vs \(other)")
+            }
+        }
+    }
 }

@@ -39,6 +39,7 @@ public final class ClientTimeline {
     public var foldedConnections: Int { max(0, connectionCount - connections.count) }
     var important: [Connection] = []
     var recent: [Connection] = []
+    var recentNext = 0
     var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
@@ -174,8 +175,13 @@ public final class ClientTimeline {
             examples[r] = c
             return
         }
-        recent.append(c)
-        if recent.count > detailLimit { recent.removeFirst() }
+        // A ring: overwrite the oldest in place once full.
+        if recent.count < detailLimit {
+            recent.append(c)
+        } else if detailLimit > 0 {
+            recent[recentNext] = c
+            recentNext = (recentNext + 1) % detailLimit
+        }
     }
 
     func addBan(_ b: BanWindow) {

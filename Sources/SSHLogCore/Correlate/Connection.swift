@@ -50,13 +50,25 @@ public struct KindSet: Sendable, Equatable {
         return t
     }()
 
+    /// A payload-free enum is stored as its declaration index; checked once against `allCases`,
+    /// with the dictionary as the fallback, so the per-line test needs no hashing.
+    static let bitcastWorks: Bool = {
+        guard MemoryLayout<EventKind>.size == 1 else { return false }
+        for (i, k) in EventKind.allCases.enumerated() where unsafeBitCast(k, to: UInt8.self) != UInt8(i) { return false }
+        return true
+    }()
+
+    @inline(__always) static func ordinal(_ k: EventKind) -> Int {
+        bitcastWorks ? Int(unsafeBitCast(k, to: UInt8.self)) : ordinals[k]!
+    }
+
     @inline(__always) public mutating func insert(_ k: EventKind) {
-        let i = KindSet.ordinals[k]!
+        let i = KindSet.ordinal(k)
         if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
     }
 
     @inline(__always) public func contains(_ k: EventKind) -> Bool {
-        let i = KindSet.ordinals[k]!
+        let i = KindSet.ordinal(k)
         return i < 64 ? (lo >> UInt64(i)) & 1 == 1 : (hi >> UInt64(i - 64)) & 1 == 1
     }
 
