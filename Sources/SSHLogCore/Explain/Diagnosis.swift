@@ -173,7 +173,9 @@ enum Diagnoser {
         if quietAfter >= ctx.loginGraceTime {
             // Patched 8.5–9.7 builds (Debian 12, Ubuntu, RHEL 9) and 7.4–8.4 log nothing when
             // LoginGraceTime expires: a connection that just stops is what that looks like.
-            return Diagnosis(.loginGraceTimeout, c.failures == 0 ? .medium : .low, endedBy: .server,
+            // Medium only when nothing happened after the TCP/banner stage: a client that was
+            // answering prompts and then went silent is as likely cut off (ban, network).
+            return Diagnosis(.loginGraceTimeout, c.failures == 0 && c.stage < .auth ? .medium : .low, endedBy: .server,
                              alternatives: c.failures > 0 ? [.banned, .networkReset, .clientGaveUp]
                                                           : [.networkReset, .clientGaveUp])
         }
