@@ -5,7 +5,7 @@ import SSHLogCore
 
 /// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
 enum Modes {
-    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "tag", "tag-2x-programs", "tag-2x-same"]
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same"]
 
     /// The built-in library with every pattern twice: under copies of its program names
     /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
@@ -85,6 +85,16 @@ enum Modes {
             while src.next() { n += 1 }
             if let c = src as? ConcatSource { bytes = c.bytesFromDisk }
             return (n, bytes)
+        case "match":
+            // The matcher alone: no TaggedEvent, no Strings beyond the match's fields.
+            let lib = PatternLibrary.builtin()
+            let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
+            var n = 0
+            while src.next() {
+                let r = src.record
+                if lib.match(program: r.program, message: r.message) != nil { n += 1 }
+            }
+            return (n, 0)
         case "tag", "tag-2x-programs", "tag-2x-same":
             let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
             let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)

@@ -40,7 +40,7 @@ public enum Discovery {
         var byBase: [String: [InputFile]] = [:]
         var order: [String] = []
         var sets: [[InputFile]] = []
-        var notes: [String] = []
+        let notes: [String] = []
         func add(_ f: InputFile) {
             if byBase[f.setName] == nil { order.append(f.setName) }
             byBase[f.setName, default: []].append(f)

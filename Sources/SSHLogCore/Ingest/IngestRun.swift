@@ -16,6 +16,9 @@ public struct InputRequest: Sendable {
     public var systemDirectory = Discovery.systemLogDirectory
     /// The reference for relative times, µs; nil = the clock.
     public var now: Int64?
+    /// Whether to look for the system's logs when no paths are given (false when only a journal
+    /// directory or journal files were named).
+    public var readSystemLogs = true
 
     public init() {}
 }
@@ -39,6 +42,10 @@ public final class IngestRun {
     public let fallbackDirectory: String?
     /// Other streams to merge in (the journal source adds itself here).
     public var extraSources: [RecordSource] = []
+    /// Drop the copies rsyslog made of journal lines when journal and files are both read.
+    public var dedupJournal = false
+    /// Why the journal is or is not read, for `sources`.
+    public var journalNotes: [String] = []
     /// Notes for `sources` (what was looked for and not found).
     public private(set) var notes: [String]
 
@@ -63,7 +70,9 @@ public final class IngestRun {
     public static func plan(_ request: InputRequest, diagnostics: Diagnostics) throws -> IngestRun {
         var found: Discovery.Result
         var usedFallback = false
-        if request.paths.isEmpty {
+        if request.paths.isEmpty && !request.readSystemLogs {
+            found = Discovery.Result(sets: [], notes: [])
+        } else if request.paths.isEmpty {
             found = Discovery.systemLogs(directory: request.systemDirectory, diagnostics: diagnostics)
             let hasSSHLogs = found.sets.contains { set in
                 let base = set.last!.setName
@@ -131,6 +140,7 @@ public final class IngestRun {
         }
         streams += extraSources
         if streams.count == 1 { return streams[0] }
+        if dedupJournal { return JournalDedupSource(MergeSource(streams), diagnostics: diagnostics) }
         return MergeSource(streams)
     }
 

@@ -277,6 +277,9 @@ pattern sshd.auth.max-tries
   expect level=error user=root client=61.0.0.1 port=49940 phase=preauth
   example error: maximum authentication attempts exceeded for invalid user root from 10.0.0.1 port 22 from 203.0.113.9 port 4711 ssh2 [preauth]
   expect level=error invalid=yes user="root from 10.0.0.1 port 22" client=203.0.113.9 port=4711 phase=preauth
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example maximum authentication attempts exceeded for root from 127.0.0.1 port 44040 ssh2 [preauth]
+  expect user=root client=127.0.0.1 port=44040 phase=preauth
 
 pattern sshd.auth.not-allowed
   kind auth.not-allowed
@@ -330,6 +333,9 @@ pattern sshd.auth.key-found
   template Accepted certificate ID "<what:user>" (serial <_:int>) signed by <_:rest>
   example Accepted key ED25519 SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ found at /home/alice/.ssh/authorized_keys:1
   expect keytype=ED25519 fingerprint=SHA256:Oq3sJ6C1rYt4C+QFn2T7j4q8hO0b2mFz4m1c0uJ9sKQ
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example Accepted key ED25519 SHA256:vt8tg+9cBLnEpaKIwaCxKK93IupCUwMstXa8CyDKTis found at /tmp/sshlab/authorized_keys:1
+  expect keytype=ED25519 fingerprint=SHA256:vt8tg+9cBLnEpaKIwaCxKK93IupCUwMstXa8CyDKTis
 
 pattern sshd.auth.pam-error
   kind auth.pam-failure
@@ -341,6 +347,10 @@ pattern sshd.auth.pam-error
   expect level=error reason="User not known to the underlying authentication module" invalid=yes user=kernelitshell client=10.215.4.227
   example error: PAM: authentication error for james from example.com via 192.168.1.201
   expect level=error reason="authentication error" user=james client=example.com laddr=192.168.1.201
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example PAM: Authentication failure for illegal user no such user from 127.0.0.1
+  expect reason="Authentication failure" invalid=yes user="no such user" client=127.0.0.1
+
 """####),
         ("sshd-connection.patterns", ####"""
 # sshd: connection start, banner exchange, key exchange and how connections end.
@@ -366,6 +376,13 @@ pattern sshd.conn.open
   expect client=2001:db8::7 port=40022 laddr=2001:db8::1 lport=22
   example Connection from 115.249.163.77 port 51353
   expect client=115.249.163.77 port=51353
+
+pattern sshd.conn.open-patched
+  kind conn.open
+  description Connection summary line of a patched sshd (gh-fail2ban sample; the client version)
+  template SSH: Server;Ltype: Version;Remote: <client:ip>-<port:int>;Protocol: <_:text>;Client: <what:rest>
+  example SSH: Server;Ltype: Version;Remote: 127.0.0.1-1780;Protocol: 2.0;Client: libssh2_1.4.3
+  expect client=127.0.0.1 port=1780 what=libssh2_1.4.3
 
 pattern sshd.banner.no-identification
   kind banner.none
@@ -409,6 +426,9 @@ pattern sshd.banner.invalid
   expect level=error
   example error: Protocol major versions differ: 2 vs. 1
   expect level=error reason="2 vs. 1"
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"
+  expect reason="GET / HTTP/1.1"
 
 pattern sshd.banner.bad-version
   kind banner.bad
@@ -473,6 +493,19 @@ pattern sshd.kex.no-match
   expect client=192.0.2.4 port=50404 what="host key type" offer=ssh-dss phase=preauth
   example fatal: Unable to negotiate with 192.0.2.5 port 55555: no matching everything new here found. Their offer: ...
   expect level=fatal client=192.0.2.5 port=55555 what="everything new here" offer=...
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example Unable to negotiate with 127.0.0.1 port 33794: no matching key exchange method found. Their offer: diffie-hellman-group14-sha1,ext-info-c,kex-strict-c-v00@openssh.com [preauth]
+  expect client=127.0.0.1 port=33794 what="key exchange method" offer=diffie-hellman-group14-sha1,ext-info-c,kex-strict-c-v00@openssh.com phase=preauth
+
+pattern sshd.kex.no-match-old
+  kind kex.no-match
+  description No common algorithm (pre-7.x wording, no address: link by pid)
+  template Unable to negotiate a <what:rest>
+  template no matching <what:word> found: client <offer:text> server <_:rest>
+  example fatal: Unable to negotiate a key exchange method [preauth]
+  expect level=fatal what="key exchange method" phase=preauth
+  example fatal: no matching mac found: client hmac-xxx,hmac-xxx server hmac-xxx,umac-xxx [preauth]
+  expect level=fatal what=mac offer=hmac-xxx,hmac-xxx phase=preauth
 
 pattern sshd.kex.protocol-error
   kind kex.error
@@ -550,6 +583,9 @@ pattern sshd.end.max-tries-disconnect
   expect invalid=yes user=xxx client=192.0.2.7 port=49941 phase=preauth
   example Disconnecting: Too many authentication failures for root [preauth]
   expect user=root phase=preauth
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example Disconnecting authenticating user root 127.0.0.1 port 44040: Too many authentication failures [preauth]
+  expect user=root client=127.0.0.1 port=44040 phase=preauth
 
 pattern sshd.end.disconnecting
   kind disconnect.sent
@@ -620,6 +656,9 @@ pattern sshd.end.alive-timeout
   fallback Timeout, client not responding.
   example Timeout, client not responding from user alice 198.51.100.23 port 50522
   expect user=alice client=198.51.100.23 port=50522
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example Timeout, client not responding from user root 127.0.0.1 port 44052
+  expect user=root client=127.0.0.1 port=44052
 
 pattern sshd.end.inactive
   kind session.inactive
@@ -690,6 +729,9 @@ pattern sshd.limit.maxstartups-drop
   expect count=10 client=203.0.113.5 port=51234 laddr=192.0.2.1 lport=22
   example drop connection #3 from [2001:db8::9]:40000 on [2001:db8::1]:22 Maxstartups
   expect count=3 client=2001:db8::9 port=40000 laddr=2001:db8::1 lport=22
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example drop connection #2 from [127.0.0.1]:55182 on [127.0.0.1]:2222 past MaxStartups
+  expect count=2 client=127.0.0.1 port=55182 laddr=127.0.0.1 lport=2222
 
 pattern sshd.limit.penalty-drop
   kind limit.penalty-drop
@@ -719,6 +761,9 @@ pattern sshd.limit.throttle-end
   template exited MaxStartups throttling after <duration:word>, <count:int> connections dropped
   example exited MaxStartups throttling after 00:07:12, 58 connections dropped
   expect duration=00:07:12 count=58
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example exited MaxStartups throttling after 00:00:08, 5 connections dropped
+  expect duration=00:00:08 count=5
 
 pattern sshd.limit.rate-limited
   kind limit.rate-limited

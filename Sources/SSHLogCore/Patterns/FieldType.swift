@@ -75,21 +75,22 @@ enum FieldScan {
     }
 
     /// Bytes that end a `word`: blanks and `,;"'()[]{}<>`.
-    static let wordStop: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in " \t,;\"'()[]{}<>".utf8 { t[Int(c)] = true }
-        return t
-    }()
+    @inline(__always) static func isWordStop(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x20, 0x09, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "'"),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+             UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Bytes of a DNS name or an address: letters, digits, `.-_:%`.
-    static let hostByte: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(c)] = true }
-        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(c)] = true }
-        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = true }
-        for c in ".-_:%".utf8 { t[Int(c)] = true }
-        return t
-    }()
+    @inline(__always) static func isHostByte(_ c: UInt8) -> Bool {
+        if (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 { return true }
+        return c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ":") || c == UInt8(ascii: "%")
+    }
 
     static func digits(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
         var i = pos
@@ -110,9 +111,7 @@ enum FieldScan {
 
     static func word(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
         var i = pos
-        wordStop.withUnsafeBufferPointer { stop in
-            while i < end, !stop[Int(p[i])] { i += 1 }
-        }
+        while i < end, !isWordStop(p[i]) { i += 1 }
         return i - pos
     }
 
@@ -171,7 +170,7 @@ enum FieldScan {
         guard i - pos >= 2 else { return 0 }
         if i < end, p[i] == UInt8(ascii: "%") {
             var j = i + 1
-            while j < end, hostByte[Int(p[j])], p[j] != UInt8(ascii: ":") { j += 1 }
+            while j < end, isHostByte(p[j]), p[j] != UInt8(ascii: ":") { j += 1 }
             if j > i + 1 { i = j }
         }
         return i - pos
@@ -187,7 +186,7 @@ enum FieldScan {
     static func host(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
         let a = ip(p, pos, end)
         var i = pos
-        while i < end, hostByte[Int(p[i])] { i += 1 }
+        while i < end, isHostByte(p[i]) { i += 1 }
         return max(a, i - pos)
     }
 

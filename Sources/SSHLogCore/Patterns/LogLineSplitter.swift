@@ -18,6 +18,7 @@ public struct LogLineSplitter {
         while let c = l.last, c == "\r" || c == "\n" { l.removeLast() }
         let tokens = l.split(separator: " ", maxSplits: 8, omittingEmptySubsequences: true)
         host = ""; program = defaultProgram; pid = -1; message = l
+        if Self.splitRFC5424(l, &self) { return }
         // program[pid]: within the first tokens.
         for (i, t) in tokens.prefix(7).enumerated() {
             if t.hasSuffix("]:"), let open = t.lastIndex(of: "[") {
@@ -34,14 +35,61 @@ public struct LogLineSplitter {
         }
         // program: after a timestamp (traditional `Mon dd hh:mm:ss host prog:` or ISO `date host prog:`).
         guard let first = tokens.first, Self.looksLikeTime(first) || Self.isMonth(first) else { return }
+        // `[program]:` or `[program]` right after the time (seen in fail2ban's samples).
+        for (i, t) in tokens.prefix(5).enumerated() where i >= 1 && t.hasPrefix("[") && Self.looksLikeTime(tokens[i - 1]) {
+            let name = t.dropFirst().prefix { $0 != "]" }
+            guard !name.isEmpty, t.hasSuffix("]") || t.hasSuffix("]:") else { break }
+            program = String(name)
+            message = Self.after(t, in: l)
+            return
+        }
         for (i, t) in tokens.prefix(5).enumerated() where i >= 1 && t.hasSuffix(":") && !Self.looksLikeTime(t) {
             let name = t.dropLast()
-            guard !name.isEmpty, name.utf8.allSatisfy({ FieldScan.hostByte[Int($0)] || $0 == UInt8(ascii: "/") }) else { continue }
+            guard !name.isEmpty, name.utf8.allSatisfy({ FieldScan.isHostByte($0) || $0 == UInt8(ascii: "/") }) else { continue }
             program = String(name)
             if i > 0, !Self.looksLikeTime(tokens[i - 1]) { host = String(tokens[i - 1]) }
             message = Self.after(t, in: l)
             return
         }
+    }
+
+    /// RFC 5424: `<pri>1 time host app procid msgid [sd...]|- msg`.
+    static func splitRFC5424(_ l: String, _ out: inout LogLineSplitter) -> Bool {
+        let b = Array(l.utf8)
+        guard b.first == UInt8(ascii: "<"), let close = b.firstIndex(of: UInt8(ascii: ">")), close < 5,
+              close + 2 < b.count, b[close + 1] == UInt8(ascii: "1"), b[close + 2] == 0x20 else { return false }
+        var i = close + 3
+        func token() -> String {
+            let s = i
+            while i < b.count, b[i] != 0x20 { i += 1 }
+            let t = String(decoding: b[s..<i], as: UTF8.self)
+            if i < b.count { i += 1 }
+            return t
+        }
+        _ = token()
+        let host = token(), app = token(), procid = token()
+        _ = token()
+        if i < b.count, b[i] == UInt8(ascii: "-") {
+            i += 1
+        } else {
+            // Structured data: [id k="v"]... where values may hold escaped \" and \].
+            while i < b.count, b[i] == UInt8(ascii: "[") {
+                var inQuotes = false
+                while i < b.count {
+                    let c = b[i]
+                    if c == UInt8(ascii: "\\"), inQuotes { i += 2; continue }
+                    if c == UInt8(ascii: "\"") { inQuotes.toggle() }
+                    i += 1
+                    if c == UInt8(ascii: "]"), !inQuotes { break }
+                }
+            }
+        }
+        if i < b.count, b[i] == 0x20 { i += 1 }
+        out.host = host
+        out.program = app
+        out.pid = Int32(procid) ?? -1
+        out.message = String(decoding: b[min(i, b.count)...], as: UTF8.self)
+        return true
     }
 
     static func after(_ token: Substring, in line: String) -> String {

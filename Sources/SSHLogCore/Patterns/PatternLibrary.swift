@@ -39,18 +39,12 @@ public struct PatternMatch: Sendable {
 /// a leading level word of the program's files (`levels`) becomes field `level` (`error`, `fatal`,
 /// `NOTICE`); a trailing ` [<phase>]` of the program's files (`phases`) becomes field `phase`.
 public final class PatternLibrary: @unchecked Sendable {
-    struct Group {
-        var primary: Int32
-        var fallback: Int32
-        var levels: [[UInt8]]
-        var phases: [[UInt8]]
-    }
-
     let trie: CompiledTrie
-    let groups: [Group]
-    /// Exact program names → group; `prefixPrograms` for names written with a trailing `*`.
-    let exactPrograms: [([UInt8], Int)]
-    let prefixPrograms: [([UInt8], Int)]
+    let tables: FrozenTables
+    /// Per pattern: the fields its `set` lines give, its id and kind (copied into each match).
+    let baseFields: [EventFields]
+    let ids: [String]
+    let kinds: [EventKind]
     let specs: [PatternSpec]
     /// Problems that do not stop loading (patterns without examples).
     public let warnings: [SSHLogError]
@@ -180,13 +174,18 @@ public final class PatternLibrary: @unchecked Sendable {
         }
         let (trie, roots) = builder.flatten()
         self.trie = trie
-        self.groups = groupRoots.map { Group(primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) }
-        var exact: [([UInt8], Int)] = [], prefix: [([UInt8], Int)] = []
-        for (prog, g) in programGroup {
-            if prog.hasSuffix("*") { prefix.append((Array(prog.utf8.dropLast()), g)) } else { exact.append((Array(prog.utf8), g)) }
+        let frozenGroups = groupRoots.map { (primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) }
+        let frozenPrograms = programGroup.map { (prog, g) in
+            (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*"))
         }
-        self.exactPrograms = exact
-        self.prefixPrograms = prefix
+        self.tables = FrozenTables(trie: trie, groups: frozenGroups, programs: frozenPrograms)
+        self.baseFields = specs.map { s in
+            var f = EventFields()
+            for (k, v) in s.constants { f.set(k, v) }
+            return f
+        }
+        self.ids = specs.map(\.id)
+        self.kinds = specs.map(\.kind)
         self.patterns = specs.map { s in
             PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
                         templates: s.templates.map { $0.fallback ? "fallback: " + $0.text : $0.text },
@@ -249,16 +248,6 @@ public final class PatternLibrary: @unchecked Sendable {
         return b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, b.count) == 0 }
     }
 
-    @inline(__always)
-    func group(for program: UnsafeRawBufferPointer) -> Int? {
-        guard program.count > 0 else { return nil }
-        for (name, g) in exactPrograms where Self.equal(program, name) { return g }
-        for (name, g) in prefixPrograms where program.count >= name.count {
-            if name.isEmpty || name.withUnsafeBytes({ memcmp(program.baseAddress!, $0.baseAddress!, name.count) }) == 0 { return g }
-        }
-        return nil
-    }
-
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
     /// and for unmatched messages.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
@@ -270,8 +259,11 @@ public final class PatternLibrary: @unchecked Sendable {
 
     /// Matches a message of a program. Allocates nothing when nothing matches.
     public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
-        guard let g = group(for: program), message.count > 0 else { return nil }
-        let group = groups[g]
+        let t = tables
+        guard program.count > 0, message.count > 0 else { return nil }
+        let g = t.group(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
+        guard g >= 0 else { return nil }
+        let group = t.groups[Int(g)]
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var start = 0
         var end = message.count
@@ -282,10 +274,13 @@ public final class PatternLibrary: @unchecked Sendable {
         }
         start = Self.skipBracketPrefix(base, start, end)
         var level: Range<Int>? = nil
-        for lw in group.levels {
-            let n = lw.count
-            if end - start > n, base[start + n] == 0x20, lw.withUnsafeBytes({ memcmp(base + start, $0.baseAddress!, n) }) == 0 {
-                let named = lw.last == UInt8(ascii: ":") ? n - 1 : n
+        var k = Int(group.levels.lowerBound)
+        while k < Int(group.levels.upperBound) {
+            let lw = t.strings[k]
+            let n = Int(lw.count)
+            k += 1
+            if end - start > n, base[start + n] == 0x20, memcmp(base + start, t.bytes + Int(lw.start), n) == 0 {
+                let named = t.bytes[Int(lw.start) + n - 1] == UInt8(ascii: ":") ? n - 1 : n
                 level = start..<(start + named)
                 start += n
                 while start < end, base[start] == 0x20 { start += 1 }
@@ -294,11 +289,14 @@ public final class PatternLibrary: @unchecked Sendable {
         }
         var phase: Range<Int>? = nil
         if end - start > 3, base[end - 1] == UInt8(ascii: "]") {
-            for ph in group.phases {
-                let n = ph.count
+            k = Int(group.phases.lowerBound)
+            while k < Int(group.phases.upperBound) {
+                let ph = t.strings[k]
+                let n = Int(ph.count)
+                k += 1
                 let open = end - n - 2
                 if open - 1 >= start, base[open - 1] == 0x20, base[open] == UInt8(ascii: "["),
-                   ph.withUnsafeBytes({ memcmp(base + open + 1, $0.baseAddress!, n) }) == 0 {
+                   memcmp(base + open + 1, t.bytes + Int(ph.start), n) == 0 {
                     phase = (open + 1)..<(end - 1)
                     end = open - 1
                     break
@@ -306,11 +304,20 @@ public final class PatternLibrary: @unchecked Sendable {
             }
         }
         return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
+                               firstSets: t.firstSets, p: base + start, end: end - start, captures: caps.baseAddress!,
+                               captureCapacity: caps.count, budget: MatchRun.stepBudget)
             var root = group.primary
             for tier in 0..<2 {
-                if tier == 1 { root = group.fallback }
-                if let r = runTrie(root: root, base + start, end - start, caps) {
-                    return makeMatch(pattern: Int(r.pattern), base: base + start, caps: caps, depth: r.depth,
+                if tier == 1 {
+                    root = group.fallback
+                    run.depth = 0
+                    run.budget = MatchRun.stepBudget
+                }
+                let node = t.nodes[Int(root)]
+                if node.litCount == 0 && node.fieldCount == 0 { continue }
+                if run.run(root, 0) {
+                    return makeMatch(pattern: Int(run.accepted), base: base + start, caps: caps, depth: run.depth,
                                      whole: base, level: level, phase: phase, repeated: repeated)
                 }
             }
@@ -318,55 +325,26 @@ public final class PatternLibrary: @unchecked Sendable {
         }
     }
 
-    private func runTrie(root: Int32, _ p: UnsafePointer<UInt8>, _ count: Int,
-                         _ caps: UnsafeMutableBufferPointer<Capture>) -> (pattern: Int32, depth: Int)? {
-        trie.nodes.withUnsafeBufferPointer { nodes -> (pattern: Int32, depth: Int)? in
-            trie.litEdges.withUnsafeBufferPointer { lits -> (pattern: Int32, depth: Int)? in
-                trie.labels.withUnsafeBufferPointer { labels -> (pattern: Int32, depth: Int)? in
-                    trie.dispatch.withUnsafeBufferPointer { dispatch -> (pattern: Int32, depth: Int)? in
-                        trie.fieldEdges.withUnsafeBufferPointer { fields -> (pattern: Int32, depth: Int)? in
-                            trie.firstSets.withUnsafeBufferPointer { sets -> (pattern: Int32, depth: Int)? in
-                                guard nodes[Int(root)].litCount > 0 || nodes[Int(root)].fieldCount > 0 else { return nil }
-                                var run = MatchRun(trie: nodes.baseAddress!, lits: lits.baseAddress!,
-                                                   labels: labels.baseAddress!,
-                                                   dispatch: dispatch.baseAddress!,
-                                                   fields: fields.baseAddress!, firstSets: sets.baseAddress!,
-                                                   p: p, end: count, captures: caps.baseAddress!,
-                                                   captureCapacity: caps.count, budget: MatchRun.stepBudget)
-                                return run.run(root, 0) ? (run.accepted, run.depth) : nil
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-
     private func makeMatch(pattern: Int, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int,
                            whole: UnsafePointer<UInt8>, level: Range<Int>?, phase: Range<Int>?, repeated: Range<Int>?) -> PatternMatch {
-        let spec = specs[pattern]
-        var fields = EventFields()
-        for (k, v) in spec.constants { fields.set(k, v) }
-        func str(_ p: UnsafePointer<UInt8>, _ r: Range<Int>) -> String {
-            String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: r.count), as: UTF8.self)
-        }
+        var fields = baseFields[pattern]
+        let t = tables
         for k in 0..<depth {
             let c = caps[k]
             guard c.name >= 0 else { continue }
-            let name = trie.names[Int(c.name)]
+            let slot = t.slots[Int(c.name)]
             if c.start < 0 {
-                fields.set(name, trie.constants[Int(c.end)])
-            } else {
-                var r = Int(c.start)..<Int(c.end)
-                if name == "client" || name == "laddr" { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
-                fields.set(name, str(base, r))
+                fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
+                continue
             }
+            var r = Int(c.start)..<Int(c.end)
+            if slot == .client || slot == .laddr { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
+            fields.set(slot: slot, name: self.trie.names[Int(c.name)], UnsafeBufferPointer(start: base + r.lowerBound, count: r.count))
         }
-        if let level { fields.level = str(whole, level) }
-        if let phase { fields.phase = str(whole, phase) }
-        if let repeated { fields.extra["repeated"] = str(whole, repeated) }
-        return PatternMatch(patternIndex: pattern, patternID: spec.id, kind: spec.kind, fields: fields)
+        if let level { fields.level = String(decoding: UnsafeBufferPointer(start: whole + level.lowerBound, count: level.count), as: UTF8.self) }
+        if let phase { fields.phase = String(decoding: UnsafeBufferPointer(start: whole + phase.lowerBound, count: phase.count), as: UTF8.self) }
+        if let repeated { fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: whole + repeated.lowerBound, count: repeated.count), as: UTF8.self) }
+        return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
     }
 
     /// `message repeated <n> times: [ <msg>]` → the inner message range and the range of n.
@@ -387,8 +365,25 @@ public final class PatternLibrary: @unchecked Sendable {
         return ((i + m)..<innerEnd, count)
     }
 
-    /// Skips `[ID <n> <word>] ` and kernel `[ <digits.digits>] ` prefixes.
+    /// Skips `[ID <n> <word>] ` and kernel `[ <digits.digits>] ` prefixes, the latter also as
+    /// `kernel:[ <uptime>]: ` / `kernel: [ <uptime>] ` (sshd lines relayed that way).
     static func skipBracketPrefix(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var start = start
+        let kernel: StaticString = "kernel:"
+        if end - start > 12, p[start] == UInt8(ascii: "k"), memcmp(p + start, kernel.utf8Start, 7) == 0 {
+            var i = start + 7
+            if p[i] == 0x20 { i += 1 }
+            guard p[i] == UInt8(ascii: "[") else { return start }
+            let after = skipBracketPrefix(p, i, end)
+            if after != i { return after }
+            // `[ <uptime>]:` followed by a blank.
+            var j = i + 1
+            while j < end, p[j] == 0x20 || p[j] == UInt8(ascii: ".") || FieldScan.isDigit(p[j]) { j += 1 }
+            guard j + 2 < end, p[j] == UInt8(ascii: "]"), p[j + 1] == UInt8(ascii: ":"), p[j + 2] == 0x20 else { return start }
+            start = j + 3
+            while start < end, p[start] == 0x20 { start += 1 }
+            return start
+        }
         guard end - start > 4, p[start] == UInt8(ascii: "[") else { return start }
         var i = start + 1
         if p[i] == UInt8(ascii: "I"), p[i + 1] == UInt8(ascii: "D"), p[i + 2] == 0x20 {

@@ -7,6 +7,13 @@ public final class EventsPrinter {
     public enum Format { case text, jsonl }
     let format: Format
     let out: OutputWriter
+    /// The formatted stamp of the last second seen, up to (not including) the fraction, and the
+    /// zone suffix: most consecutive records share their second.
+    var cachedSecond: Int64 = .min
+    var cachedPrefix: [UInt8] = []
+    var cachedSuffix: [UInt8] = []
+    var cachedUTCSecond: Int64 = .min
+    var cachedUTCPrefix: [UInt8] = []
 
     public init(format: Format, out: OutputWriter) {
         self.format = format
@@ -27,7 +34,7 @@ public final class EventsPrinter {
             out.byte(0x0A)
             return
         }
-        out.write(TimeFormat.rfc3339Local(r.time))
+        writeLocalTime(r.time)
         out.byte(0x20)
         if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
         out.writeTerminalSafe(r.program)
@@ -46,8 +53,48 @@ public final class EventsPrinter {
         out.byte(0x0A)
     }
 
+    /// `2026-11-22T10:02:11.123456+01:00`, formatted once per second.
+    @inline(__always)
+    func writeLocalTime(_ t: Int64) {
+        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
+        if sec != cachedSecond {
+            cachedSecond = sec
+            let full = Array(TimeFormat.rfc3339Local(sec * 1_000_000).utf8)   // ....SS.000000+01:00
+            cachedPrefix = Array(full[0..<20])   // through "SS."
+            cachedSuffix = Array(full[26...])    // zone
+        }
+        cachedPrefix.withUnsafeBytes { out.write($0) }
+        writeMicros(Int(t - sec * 1_000_000))
+        cachedSuffix.withUnsafeBytes { out.write($0) }
+    }
+
+    /// `2026-11-22T10:02:11.123456Z`, formatted once per second.
+    @inline(__always)
+    func writeUTCTime(_ t: Int64) {
+        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
+        if sec != cachedUTCSecond {
+            cachedUTCSecond = sec
+            cachedUTCPrefix = Array(Array(TimeFormat.rfc3339UTC(sec * 1_000_000).utf8)[0..<20])
+        }
+        cachedUTCPrefix.withUnsafeBytes { out.write($0) }
+        writeMicros(Int(t - sec * 1_000_000))
+        out.byte(UInt8(ascii: "Z"))
+    }
+
+    @inline(__always)
+    func writeMicros(_ us: Int) {
+        var v = us
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            for i in stride(from: 5, through: 0, by: -1) { d[i] = UInt8(0x30 + v % 10); v /= 10 }
+            out.write(UnsafeRawBufferPointer(d))
+        }
+    }
+
     func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
-        out.write("{\"time\":\"\(TimeFormat.rfc3339UTC(r.time))\",\"ts\":\(r.time),\"host\":\"")
+        out.write("{\"time\":\"")
+        writeUTCTime(r.time)
+        out.write("\",\"ts\":\(r.time),\"host\":\"")
         out.writeJSONString(r.host)
         out.write("\",\"program\":\"")
         out.writeJSONString(r.program)

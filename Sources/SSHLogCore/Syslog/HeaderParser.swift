@@ -222,12 +222,15 @@ public struct HeaderParser {
         let n = l.count
         var p = p0
         while p < n && l[p] == 0x20 { p += 1 }
-        // First token.
+        // First token. One table lookup per byte: space, '[' and ':' end it.
         var q = p
         var sawTagChar = false
-        while q < n && l[q] != 0x20 {
+        while q < n {
             let c = l[q]
-            if c == UInt8(ascii: "[") || c == UInt8(ascii: ":") { sawTagChar = true; break }
+            if c == 0x20 || c == 0x5B || c == 0x3A {
+                if c != 0x20 { sawTagChar = true }
+                break
+            }
             q += 1
         }
         var hostRange = p..<p
@@ -241,22 +244,11 @@ public struct HeaderParser {
         var e = t
         while e < n {
             let c = l[e]
-            if c == UInt8(ascii: "[") || c == UInt8(ascii: ":") || c == 0x20 { break }
+            if c == 0x20 || c == 0x5B || c == 0x3A { break }
             e += 1
         }
         let programRange = t..<e
-        var pid: Int32 = -1
-        var m = e
-        if m < n && l[m] == UInt8(ascii: "[") {
-            var v: Int32 = 0
-            var k = m + 1
-            var ok = false
-            while k < n && isDigit(l[k]) && k < m + 11 { v = v &* 10 &+ Int32(l[k] - 0x30); k += 1; ok = true }
-            if k < n && l[k] == UInt8(ascii: "]") {
-                if ok { pid = v }
-                m = k + 1
-            }
-        }
+        var (pid, m) = bracketedPid(l, e)
         if m < n && l[m] == UInt8(ascii: ":") {
             m += 1
             if m < n && l[m] == 0x20 { m += 1 }
@@ -271,6 +263,24 @@ public struct HeaderParser {
                             messageRange: msgStart..<n, pid: pid, lineNumber: lineNumber)
     }
 
+    /// `[1234]` at `m` → (pid, index after `]`); (-1, m) when there is none.
+    @inline(__always)
+    func bracketedPid(_ l: UnsafeRawBufferPointer, _ m: Int) -> (Int32, Int) {
+        let n = l.count
+        guard m < n && l[m] == UInt8(ascii: "[") else { return (-1, m) }
+        var v: Int32 = 0
+        var k = m + 1
+        let limit = min(n, m + 11)
+        while k < limit {
+            let d = l[k] &- 0x30
+            if d >= 10 { break }
+            v = v &* 10 &+ Int32(d)
+            k += 1
+        }
+        guard k < n && l[k] == UInt8(ascii: "]") else { return (-1, m) }
+        return (k > m + 1 ? v : -1, k + 1)
+    }
+
     /// fail2ban's own format after the stamp: `fail2ban.actions        [812]: NOTICE  msg`.
     @inline(__always)
     func parseFail2ban(_ l: UnsafeRawBufferPointer, time: Int64, from p0: Int, lineNumber: Int) -> SyslogRecord? {
@@ -282,13 +292,8 @@ public struct HeaderParser {
         let programRange = p..<e
         var m = e
         while m < n && l[m] == 0x20 { m += 1 }
-        var pid: Int32 = -1
-        if m < n && l[m] == UInt8(ascii: "[") {
-            var v: Int32 = 0
-            var k = m + 1
-            while k < n && isDigit(l[k]) && k < m + 11 { v = v &* 10 &+ Int32(l[k] - 0x30); k += 1 }
-            if k < n && l[k] == UInt8(ascii: "]") { pid = v; m = k + 1 }
-        }
+        let pid: Int32
+        (pid, m) = bracketedPid(l, m)
         if m < n && l[m] == UInt8(ascii: ":") { m += 1 }
         while m < n && l[m] == 0x20 { m += 1 }
         m = skipLevelWord(l, m)

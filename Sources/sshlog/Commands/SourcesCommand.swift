@@ -31,7 +31,8 @@ struct SourcesCommand: ParsableCommand {
             out += "\nskipped (outside the window, not opened): \(describe(f))"
         }
         if !run.skippedByWindow.isEmpty { out += "\n" }
-        for s in run.extraSources { out += "\nstream: \(s.name)\n" }
+        for s in run.extraSources { out += "\nstream: \(Sanitizer.terminal(s.name))\n" }
+        for n in run.journalNotes { out += "journal: \(Sanitizer.terminal(n))\n" }
         if run.isEmpty {
             for n in run.notes { out += "  \(n)\n" }
         }

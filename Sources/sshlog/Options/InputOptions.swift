@@ -23,6 +23,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("system-log-dir"), help: .hidden)
     var systemLogDirectory: String = "/var/log"
 
+    @OptionGroup(title: "Journal")
+    var journal: JournalOptions
+
     /// Plans the read: finds inputs, resolves the window.
     /// - Parameter defaultSince: the window's start when --since is not given (nil = everything).
     func makeRun(diagnostics: Diagnostics, defaultSince: String? = nil) throws -> IngestRun {
@@ -33,8 +36,11 @@ struct InputOptions: ParsableArguments {
         req.defaultSince = defaultSince
         req.fallbackDirectory = fallback
         req.systemDirectory = systemLogDirectory
+        journal.adjust(&req)
         do {
-            return try IngestRun.plan(req, diagnostics: diagnostics)
+            let run = try IngestRun.plan(req, diagnostics: diagnostics)
+            journal.attach(to: run, pathsGiven: !paths.isEmpty)
+            return run
         } catch let e as SSHLogError where e.code == .badTime {
             throw ValidationError(e.description)
         }

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The compiled library in memory that never moves: the matcher reads it through raw pointers,
+/// so a match takes no reference counts and makes no copies.
+final class FrozenTables {
+    struct ByteString {
+        var start: Int32
+        var count: Int32
+    }
+
+    struct Group {
+        var primary: Int32
+        var fallback: Int32
+        var levels: Range<Int32>
+        var phases: Range<Int32>
+    }
+
+    struct Program {
+        var name: ByteString
+        var group: Int32
+        /// Written with a trailing `*` in the pattern file: matches names starting with `name`.
+        var prefix: Bool
+    }
+
+    let nodes: UnsafeMutablePointer<CompiledTrie.Node>
+    let lits: UnsafeMutablePointer<CompiledTrie.LitEdge>
+    let labels: UnsafeMutablePointer<UInt8>
+    let dispatch: UnsafeMutablePointer<Int32>
+    let fields: UnsafeMutablePointer<CompiledTrie.FieldEdge>
+    let firstSets: UnsafeMutablePointer<UInt64>
+    /// Field slot of each entry of `CompiledTrie.names`.
+    let slots: UnsafeMutablePointer<FieldSlot>
+    /// Program names, level words and phase words.
+    let bytes: UnsafeMutablePointer<UInt8>
+    let strings: UnsafeMutablePointer<ByteString>
+    let groups: UnsafeMutablePointer<Group>
+    let programs: UnsafeMutablePointer<Program>
+    let programCount: Int
+
+    init(trie t: CompiledTrie, groups g: [(primary: Int32, fallback: Int32, levels: [[UInt8]], phases: [[UInt8]])],
+         programs p: [(name: [UInt8], group: Int, prefix: Bool)]) {
+        nodes = Self.freeze(t.nodes)
+        lits = Self.freeze(t.litEdges)
+        labels = Self.freeze(t.labels)
+        dispatch = Self.freeze(t.dispatch)
+        fields = Self.freeze(t.fieldEdges)
+        firstSets = Self.freeze(t.firstSets)
+        slots = Self.freeze(t.names.map { FieldSlot(name: $0) })
+        var pool: [UInt8] = [], strs: [ByteString] = []
+        func add(_ b: [UInt8]) -> ByteString {
+            let s = ByteString(start: Int32(pool.count), count: Int32(b.count))
+            pool += b
+            return s
+        }
+        var gs: [Group] = []
+        for x in g {
+            let l0 = Int32(strs.count)
+            for l in x.levels { strs.append(add(l)) }
+            let p0 = Int32(strs.count)
+            for ph in x.phases { strs.append(add(ph)) }
+            gs.append(Group(primary: x.primary, fallback: x.fallback, levels: l0..<p0, phases: p0..<Int32(strs.count)))
+        }
+        let progs = p.map { Program(name: add($0.name), group: Int32($0.group), prefix: $0.prefix) }
+        bytes = Self.freeze(pool)
+        strings = Self.freeze(strs)
+        groups = Self.freeze(gs)
+        programs = Self.freeze(progs)
+        programCount = progs.count
+    }
+
+    deinit {
+        nodes.deallocate(); lits.deallocate(); labels.deallocate(); dispatch.deallocate()
+        fields.deallocate(); firstSets.deallocate(); slots.deallocate(); bytes.deallocate()
+        strings.deallocate(); groups.deallocate(); programs.deallocate()
+    }
+
+    static func freeze<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+        a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
+        return p
+    }
+
+    /// Whether `bytes` at `p` (length `n`) equal the pool string `s`.
+    @inline(__always)
+    func equals(_ s: ByteString, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        Int(s.count) == n && memcmp(bytes + Int(s.start), p, n) == 0
+    }
+
+    /// The group of a program name, or -1 (exact names first, then `name*` prefixes).
+    @inline(__always)
+    func group(for p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        var k = 0
+        while k < programCount {
+            let prog = programs[k]
+            if !prog.prefix, equals(prog.name, p, n) { return prog.group }
+            k += 1
+        }
+        k = 0
+        while k < programCount {
+            let prog = programs[k]
+            if prog.prefix, Int(prog.name.count) <= n, memcmp(bytes + Int(prog.name.start), p, Int(prog.name.count)) == 0 {
+                return prog.group
+            }
+            k += 1
+        }
+        return -1
+    }
+}
+
+/// The well-known field names, so that a match sets `EventFields` slots without comparing names.
+enum FieldSlot: UInt8 {
+    case client, port, laddr, lport, user, invalid, method, code, reason, jail, count, seconds, pid, session,
+         what, offer, keytype, fingerprint, signal, level, phase, other
+
+    init(name: String) {
+        switch name {
+        case "client": self = .client
+        case "port": self = .port
+        case "laddr": self = .laddr
+        case "lport": self = .lport
+        case "user": self = .user
+        case "invalid": self = .invalid
+        case "method": self = .method
+        case "code": self = .code
+        case "reason": self = .reason
+        case "jail": self = .jail
+        case "count": self = .count
+        case "seconds": self = .seconds
+        case "pid": self = .pid
+        case "session": self = .session
+        case "what": self = .what
+        case "offer": self = .offer
+        case "keytype": self = .keytype
+        case "fingerprint": self = .fingerprint
+        case "signal": self = .signal
+        case "level": self = .level
+        case "phase": self = .phase
+        default: self = .other
+        }
+    }
+}
+
+extension EventFields {
+    /// Sets a field from message bytes. Integers are parsed from the bytes; anything that does
+    /// not fit its slot goes through `set(_:_:)`, which keeps it in `extra`.
+    @inline(__always)
+    mutating func set(slot: FieldSlot, name: @autoclosure () -> String, _ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func int() -> Int? {
+            guard b.count > 0, b.count <= 18 else { return nil }
+            var v = 0
+            for c in b { guard FieldScan.isDigit(c) else { return nil }; v = v * 10 + Int(c &- 0x30) }
+            return v
+        }
+        @inline(__always) func str() -> String { String(decoding: b, as: UTF8.self) }
+        switch slot {
+        case .client: client = str()
+        case .laddr: laddr = str()
+        case .user: user = str()
+        case .method: method = str()
+        case .reason: reason = str()
+        case .jail: jail = str()
+        case .session: session = str()
+        case .what: what = str()
+        case .offer: offer = str()
+        case .keytype: keytype = str()
+        case .fingerprint: fingerprint = str()
+        case .level: level = str()
+        case .phase: phase = str()
+        case .port: if let v = int() { port = v } else { set(name(), str()) }
+        case .lport: if let v = int() { lport = v } else { set(name(), str()) }
+        case .code: if let v = int() { code = v } else { set(name(), str()) }
+        case .count: if let v = int() { count = v } else { set(name(), str()) }
+        case .signal: if let v = int() { signal = v } else { set(name(), str()) }
+        case .pid: if let v = int(), v <= Int(Int32.max) { pid = Int32(v) } else { set(name(), str()) }
+        case .invalid, .seconds, .other: set(name(), str())
+        }
+    }
+}

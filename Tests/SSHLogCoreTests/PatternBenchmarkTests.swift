@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+@testable import SSHLogCore
+
+/// Opt-in throughput measurement (no wall-clock asserts): run with
+/// `SSHLOG_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter PatternBenchmarkTests`.
+///
+/// Workload: loghub's OpenSSH_2k.log (read in place from ../shared/corpora) repeated to ~64 MB in
+/// memory. Baseline: counting lines with memchr. Tagging: per line, find program and message
+/// after `program[pid]: ` and run the matcher, building the fields of every match (Strings),
+/// with the built-in library and with the library doubled (every file again under other program
+/// names). The ratio tagging/baseline is the "≤ 5× the memchr baseline" figure.
+final class PatternBenchmarkTests: XCTestCase {
+    func testTaggingThroughput() throws {
+        guard ProcessInfo.processInfo.environment["SSHLOG_BENCH"] != nil else {
+            throw XCTSkip("SKIPPED: set SSHLOG_BENCH=1 (and build with -c release) to measure throughput")
+        }
+        let corpus = try PatternCorpusTests.corpora().appendingPathComponent("loghub-openssh/data/OpenSSH_2k.log")
+        let one = try Data(contentsOf: corpus)
+        var data = Data()
+        while data.count < 64 << 20 { data.append(one); if one.last != 0x0A { data.append(0x0A) } }
+        let builtin = PatternLibrary.builtin()
+        let doubled = try PatternLibrary.compile(PatternLibraryTests.doubledBuiltinFiles())
+
+        func time(_ body: () -> Int) -> (Double, Int) {
+            var best = Double.infinity, result = 0
+            for _ in 0..<5 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                result = body()
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+            return (best, result)
+        }
+        let mb = Double(data.count) / 1e6
+        data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
+            let base = buf.baseAddress!
+            let (tBase, lines) = time {
+                var n = 0, p = 0
+                while p < buf.count, let nl = memchr(base + p, 0x0A, buf.count - p) {
+                    n += 1
+                    p = base.distance(to: UnsafeRawPointer(nl)) + 1
+                }
+                return n
+            }
+            func tagAll(_ lib: PatternLibrary) -> Int {
+                var tagged = 0, p = 0
+                while p < buf.count, let nlp = memchr(base + p, 0x0A, buf.count - p) {
+                    var end = base.distance(to: UnsafeRawPointer(nlp))
+                    let next = end + 1
+                    if end > p, buf[end - 1] == 0x0D { end -= 1 }
+                    // program[pid]: after the header
+                    if let br = memchr(base + p, Int32(UInt8(ascii: "[")), end - p) {
+                        let open = base.distance(to: UnsafeRawPointer(br))
+                        var ps = open
+                        while ps > p, buf[ps - 1] != 0x20 { ps -= 1 }
+                        if let cl = memchr(base + open, Int32(UInt8(ascii: "]")), end - open) {
+                            let close = base.distance(to: UnsafeRawPointer(cl))
+                            let ms = min(close + 3, end)
+                            let prog = UnsafeRawBufferPointer(rebasing: buf[ps..<open])
+                            let msg = UnsafeRawBufferPointer(rebasing: buf[ms..<end])
+                            if let m = lib.match(program: prog, message: msg) { tagged += m.fields.client == nil ? 1 : 1 }
+                        }
+                    }
+                    p = next
+                }
+                return tagged
+            }
+            let (tTag, tagged) = time { tagAll(builtin) }
+            let (tTag2, tagged2) = time { tagAll(doubled) }
+            print(String(format: "bench: %.1f MB, %d lines; memchr baseline %.3f s (%.0f MB/s)", mb, lines, tBase, mb / tBase))
+            print(String(format: "bench: tagging, built-in library (%d patterns): %.3f s (%.0f MB/s, %.0f lines/s), %.2fx baseline, %d tagged",
+                         builtin.patterns.count, tTag, mb / tTag, Double(lines) / tTag, tTag / tBase, tagged))
+            print(String(format: "bench: tagging, doubled library (%d patterns): %.3f s (%.0f MB/s), %.2fx baseline, %.2fx built-in, %d tagged",
+                         doubled.patterns.count, tTag2, mb / tTag2, tTag2 / tBase, tTag2 / tTag, tagged2))
+            XCTAssertEqual(tagged, lines)
+            XCTAssertEqual(tagged2, lines)
+        }
+    }
+}
