@@ -133,4 +133,56 @@ final class ExplainPipelineTests: XCTestCase {
         XCTAssertTrue(res.stdout.contains("Nothing in this window") || res.stderr.contains("outside the time window"),
                       res.stdout + res.stderr)
     }
+
+    /// A brute-force flood (Debian 12 line formats, 30 000 connections from 600 addresses, a
+    /// seventh of them against `deploy`) around one legitimate `deploy` session that dies by
+    /// keepalive timeout: through the whole pipeline, that story comes first overall and under
+    /// --user, and memory stays per client (bounded detail), not per line.
+    func testFloodWithOneLegitimateUserThroughThePipeline() throws {
+        var text = ""
+        func stamp(_ s: Int) -> String {
+            let h = 9 + s / 3600, m = (s / 60) % 60, sec = s % 60
+            return String(format: "2026-11-22T%02d:%02d:%02d.000000+00:00", h, m, sec)
+        }
+        text += "\(stamp(0)) web1 sshd[1200]: Accepted publickey for deploy from 198.51.100.44 port 50100 ssh2: ED25519 SHA256:Qw1xT3l5\n"
+        text += "\(stamp(0)) web1 sshd[1200]: pam_unix(sshd:session): session opened for user deploy(uid=1001) by (uid=0)\n"
+        var pid = 3000
+        for i in 0..<30_000 {
+            let t = 1 + i / 10
+            let ip = "192.0.2.\(i % 200)"
+            let ip2 = i % 3 == 0 ? "203.0.113.\(i % 250)" : (i % 3 == 1 ? "2001:db8::\(i % 150 + 1)" : ip)
+            let port = 30_000 + i % 30_000
+            pid += 1
+            if i % 7 == 0 {
+                text += "\(stamp(t)) web1 sshd[\(pid)]: Failed password for deploy from \(ip2) port \(port) ssh2\n"
+                text += "\(stamp(t)) web1 sshd[\(pid)]: Connection closed by authenticating user deploy \(ip2) port \(port) [preauth]\n"
+            } else {
+                text += "\(stamp(t)) web1 sshd[\(pid)]: Invalid user admin\(i % 40) from \(ip2) port \(port)\n"
+                text += "\(stamp(t)) web1 sshd[\(pid)]: Failed password for invalid user admin\(i % 40) from \(ip2) port \(port) ssh2\n"
+                text += "\(stamp(t)) web1 sshd[\(pid)]: Connection closed by invalid user admin\(i % 40) \(ip2) port \(port) [preauth]\n"
+            }
+        }
+        text += "\(stamp(3001)) web1 sshd[1211]: Timeout, client not responding from user deploy 198.51.100.44 port 50100\n"
+        text += "\(stamp(3001)) web1 sshd[1200]: pam_unix(sshd:session): session closed for user deploy\n"
+        let dir = TestSupport.tempDir("explain-flood")
+        let log = TestSupport.write(text, to: dir.appendingPathComponent("auth.log")).path
+
+        for user in [nil, "deploy"] as [String?] {
+            let run = try TestSupport.plan([log])
+            var o = Correlator.Options()
+            o.user = user
+            let result = ExplainRun.correlate(run, library: PatternLibrary.builtin(), options: o)
+            let r = Explainer(window: "test", inputs: log, user: user).report(result)
+            XCTAssertEqual(r.clients.first?.address, "198.51.100.44", "user filter: \(user ?? "none")")
+            XCTAssertEqual(r.clients.first?.causes.first, .idleTimeout)
+            XCTAssertGreaterThan(r.summary.clients, 300)
+            if user == nil {
+                XCTAssertEqual(r.summary.connections, 30_001)
+                let kept = result.clients.reduce(0) { $0 + $1.connections.count }
+                XCTAssertLessThan(kept, result.clients.count * 6, "detail is bounded per client")
+            } else {
+                XCTAssertEqual(r.summary.connections, 1 + 30_000 / 7 + 1)
+            }
+        }
+    }
 }
