@@ -95,6 +95,19 @@ public final class PatternLibrary: @unchecked Sendable {
         return extra ? try compile(files) : builtin()
     }
 
+    /// The text of the built-in pattern files (`patterns/*.patterns` at build time).
+    public static var builtinFiles: [(name: String, text: String)] { BuiltinPatterns.files }
+
+    /// The `*.patterns` files of a directory, sorted by name, as (path, text).
+    /// - Throws: `SSHLogError` when the directory or a file cannot be read.
+    public static func patternFiles(in dir: String) throws -> [(name: String, text: String)] {
+        let names = try listPatternFiles(dir) ?? []
+        return try names.map { n in
+            let path = dir.hasSuffix("/") ? dir + n : dir + "/" + n
+            return (path, try readTextFile(path))
+        }
+    }
+
     /// `*.patterns` names in `dir`, sorted; nil when `dir` is the optional system directory and absent.
     static func listPatternFiles(_ dir: String) throws -> [String]? {
         guard let d = opendir(dir) else {
