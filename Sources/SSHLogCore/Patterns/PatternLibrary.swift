@@ -51,8 +51,6 @@ public final class PatternLibrary: @unchecked Sendable {
     public let warnings: [SSHLogError]
     public let patterns: [PatternInfo]
 
-    private static let sshdFamily: [[UInt8]] = [Array("sshd".utf8), Array("sshd-session".utf8), Array("sshd-auth".utf8)]
-
     // MARK: - Building
 
     /// The built-in library (compiled once from the embedded text of `patterns/*.patterns`).
@@ -253,14 +251,11 @@ public final class PatternLibrary: @unchecked Sendable {
 
     /// True when the program is in the sshd family (sshd, sshd-session, sshd-auth).
     public func isSSHDFamily(_ program: UnsafeRawBufferPointer) -> Bool {
-        for name in Self.sshdFamily where Self.equal(program, name) { return true }
-        return false
-    }
-
-    @inline(__always)
-    static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, b.count) == 0 }
+        let n = program.count
+        guard n == 4 || n == 9 || n == 12, let p = program.baseAddress else { return false }
+        let sshd: StaticString = "sshd", auth: StaticString = "sshd-auth", session: StaticString = "sshd-session"
+        let name = n == 4 ? sshd : (n == 9 ? auth : session)
+        return memcmp(p, name.utf8Start, n) == 0
     }
 
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
