@@ -89,4 +89,26 @@ final class JournalCLITests: XCTestCase {
         XCTAssertEqual(r.status, ExitStatus.noInput.rawValue, r.stderr)
         XCTAssertTrue(r.stderr.contains("sshlog: \(file): permission denied; add your user to group systemd-journal or adm, or use sudo"), r.stderr)
     }
+
+    func testSourcesSaysWhyTheJournalIsNotRead() throws {
+        guard JournalFiles.localFiles().isEmpty else {
+            throw XCTSkip("this machine has a journal; the no-journal explanation is checked where there is none (containers)")
+        }
+        let logs = try JournalFixtures.scratch("syslog-only")
+        try FileManager.default.copyItem(atPath: JournalFixtures.fixtureDir.appendingPathComponent("web1.auth.log").path,
+                                         toPath: logs.appendingPathComponent("auth.log").path)
+        let r = try TestSupport.sshlog(["sources", "--system-log-dir", logs.path], env: utc)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("journal: no journal on this machine (no journal files in /var/log/journal or /run/log/journal); reading the syslog files"), r.stdout)
+        XCTAssertEqual(r.stderr, "", "not an error: the syslog files are the source")
+
+        // --journal insists: the missing journal is then an error, and the syslog files are still read.
+        let forced = try TestSupport.sshlog(["events", "--no-tags", "--journal", "--system-log-dir", logs.path], env: utc)
+        XCTAssertEqual(forced.status, ExitStatus.partial.rawValue, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("sshlog: journal: no journal on this machine"), forced.stderr)
+        XCTAssertEqual(forced.stdout.split(separator: "\n").count, 15)
+
+        let never = try TestSupport.sshlog(["sources", "--no-journal", "--system-log-dir", logs.path], env: utc)
+        XCTAssertTrue(never.stdout.contains("journal: --no-journal: not reading the journal"), never.stdout)
+    }
 }
