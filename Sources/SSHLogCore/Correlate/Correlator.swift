@@ -30,6 +30,8 @@ public final class Correlator {
         public var user: String?
         /// Open connections above which the oldest idle ones are folded early.
         public var maxOpen = 200_000
+        /// The server's settings (sshd_config), for reasoning from time and for advice.
+        public var sshd = SSHDSettings()
 
         public init() {}
     }
@@ -508,7 +510,7 @@ public final class Correlator {
             c.stillOpen = true
         }
         if !c.stillOpen {
-            c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime))
+            c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime, loginGraceTime: options.sshd.loginGraceTime))
         }
         c.compact()
         if let want = options.client, c.client != want {

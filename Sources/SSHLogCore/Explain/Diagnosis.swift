@@ -27,7 +27,7 @@ public struct Diagnosis: Sendable, Equatable {
 struct DiagnosisContext {
     /// The time of the last record in the data: how long the log went on after the connection.
     var dataEnd: Int64
-    /// LoginGraceTime assumed when reasoning from absence (sshd's default).
+    /// LoginGraceTime when reasoning from absence (sshd_config's, else sshd's default 120 s).
     var loginGraceTime: Int64 = 120_000_000
 }
 
@@ -163,7 +163,8 @@ enum Diagnoser {
             return Diagnosis(.banned, .medium, endedBy: .server,
                              alternatives: [.loginGraceTimeout, .networkReset])
         }
-        if let r = c.restartAt, r >= c.end {
+        // A restart explains a pre-auth connection only if LoginGraceTime had not already ended it.
+        if let r = c.restartAt, r >= c.end, r - c.start < ctx.loginGraceTime {
             return Diagnosis(.serverRestart, .low, endedBy: .server, alternatives: [.loginGraceTimeout, .unknown])
         }
         let quietAfter = ctx.dataEnd - c.end

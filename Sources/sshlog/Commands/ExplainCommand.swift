@@ -21,6 +21,7 @@ struct ExplainCommand: ParsableCommand {
         """)
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var sshdConfig: SSHDConfigOptions
     @OptionGroup var patterns: LibraryOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
@@ -47,6 +48,7 @@ struct ExplainCommand: ParsableCommand {
         let run = try input.makeRun(diagnostics: diagnostics, defaultSince: ExplainCommand.defaultSince)
         let clientKey = client.map(ExplainRun.normaliseClient)
         var options = Correlator.Options()
+        options.sshd = sshdConfig.settings(for: run, pathsGiven: !input.paths.isEmpty, diagnostics: diagnostics)
         options.client = clientKey
         options.user = user
         let library = try patterns.library()

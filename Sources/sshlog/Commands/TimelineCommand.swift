@@ -17,6 +17,7 @@ struct TimelineCommand: ParsableCommand {
         """)
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var sshdConfig: SSHDConfigOptions
     @OptionGroup var patterns: LibraryOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
@@ -34,6 +35,7 @@ struct TimelineCommand: ParsableCommand {
         let run = try input.makeRun(diagnostics: diagnostics, defaultSince: ExplainCommand.defaultSince)
         let clientKey = client.map(ExplainRun.normaliseClient)
         var options = Correlator.Options()
+        options.sshd = sshdConfig.settings(for: run, pathsGiven: !input.paths.isEmpty, diagnostics: diagnostics)
         options.client = clientKey
         options.user = user
         options.keepEverything = true
