@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SSHLogCore
+
+/// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
+enum Modes {
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same"]
+
+    /// The built-in library with every pattern twice: under copies of its program names
+    /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
+    /// word (`sameProgram` true: the radix tree itself holds twice the templates).
+    static func doubledLibrary(sameProgram: Bool) -> PatternLibrary {
+        // The library's source files, read from patterns/ (run the bench from the repository root).
+        var files: [(name: String, text: String)] = []
+        if let dir = opendir("patterns") {
+            while let e = readdir(dir) {
+                let n = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard n.hasSuffix(".patterns"), let f = fopen("patterns/" + n, "r") else { continue }
+                var text = ""
+                var buf = [CChar](repeating: 0, count: 65536)
+                while fgets(&buf, Int32(buf.count), f) != nil { text += String(cString: buf) }
+                fclose(f)
+                files.append((n, text))
+            }
+            closedir(dir)
+        }
+        if files.isEmpty { Bench.fail("patterns/ not found: run sshlog-bench from the repository root") }
+        for (name, text) in files {
+            var out: [String] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                var l = String(line)
+                let trimmed = l.drop { $0 == " " }
+                let indent = String(l.prefix(l.count - trimmed.count))
+                if trimmed.hasPrefix("pattern ") { l += ".dup" }
+                else if trimmed.hasPrefix("define ") {
+                    // keep defines: copies share them
+                } else if !sameProgram && trimmed.hasPrefix("programs ") {
+                    l = "programs " + trimmed.dropFirst(9).split(separator: " ").map { $0 + "-copy" }.joined(separator: " ")
+                } else if sameProgram {
+                    for key in ["template ", "fallback ", "example "] where trimmed.hasPrefix(key) {
+                        l = indent + key + "Zz " + trimmed.dropFirst(key.count)
+                    }
+                }
+                out.append(l)
+            }
+            files.append((name + ".dup", out.joined(separator: "\n")))
+        }
+        do { return try PatternLibrary.compile(files) } catch { Bench.fail("doubled library: \(error)") }
+    }
+
+    static func run(_ mode: String, file: String) -> (Int, Int64) {
+        let d = Diagnostics(echo: false)
+        switch mode {
+        case "baseline":
+            // read(2) in 1 MiB blocks + memchr for '\n': the floor any line-oriented reader pays.
+            let fd = open(file, O_RDONLY)
+            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+            var lines = 0
+            while true {
+                let n = read(fd, buf.baseAddress, buf.count)
+                if n <= 0 { break }
+                lines += LineCount.count(UnsafeRawBufferPointer(start: buf.baseAddress, count: n))
+            }
+            close(fd)
+            return (lines, 0)
+        case "ingest", "gzip-ingest":
+            let path = mode == "ingest" ? file : file + ".gz"
+            let src = try! FileRecordSource(file: try! InputFile.inspect(path), diagnostics: d)
+            var n = 0
+            var check: Int64 = 0
+            while src.next() { n += 1; check &+= src.record.time &+ Int64(src.record.messageRange.count) }
+            if check == 42 { print("") }
+            return (n, src.bytesFromDisk)
+        case "since-1h":
+            var req = InputRequest()
+            req.paths = [file]
+            req.since = "1h"
+            // The generated week ends near, not at, the clock: count back from its last line.
+            req.now = Discovery.arguments([file], diagnostics: d).sets.first?.last?.lastTime
+            let run = try! IngestRun.plan(req, diagnostics: d)
+            var n = 0
+            var bytes: Int64 = 0
+            let src = run.makeSource()
+            while src.next() { n += 1 }
+            if let c = src as? ConcatSource { bytes = c.bytesFromDisk }
+            return (n, bytes)
+        case "match":
+            // The matcher alone: no TaggedEvent, no Strings beyond the match's fields.
+            let lib = PatternLibrary.builtin()
+            let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
+            var n = 0
+            while src.next() {
+                let r = src.record
+                if lib.match(program: r.program, message: r.message) != nil { n += 1 }
+            }
+            return (n, 0)
+        case "tag", "tag-2x-programs", "tag-2x-same":
+            let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
+            let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
+            var tagged = 0
+            while src.next() {
+                if let e = lib.tag(src.record, location: { src.location() }) { tagged += 1; if e.pid == -42 { print("") } }
+            }
+            return (tagged, 0)
+        default:
+            Bench.fail("unknown mode \(mode); modes: \(all.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import SSHLogCore
-print("sshlog-bench: being built")
