@@ -39,7 +39,28 @@ enum Modes {
                     l = "programs " + trimmed.dropFirst(9).split(separator: " ").map { $0 + "-copy" }.joined(separator: " ")
                 } else if sameProgram {
                     for key in ["template ", "fallback ", "example "] where trimmed.hasPrefix(key) {
-                        l = indent + key + "Zz " + trimmed.dropFirst(key.count)
+                        var body = Substring(trimmed.dropFirst(key.count))
+                        // Examples carry prefixes the front end strips (error:, a kernel uptime,
+                        // a fail2ban level word): the new first word goes after them.
+                        var head = ""
+                        if key == "example " {
+                            for p in ["error: ", "fatal: "] where body.hasPrefix(p) {
+                                head = p; body = body.dropFirst(p.count); break
+                            }
+                            let word = body.prefix { $0.isUppercase }
+                            if ["INFO", "NOTICE", "WARNING", "ERROR", "DEBUG", "CRITICAL"].contains(String(word)), body.dropFirst(word.count).first == " " {
+                                let rest = body.dropFirst(word.count).drop { $0 == " " }
+                                head = String(body[..<rest.startIndex])
+                                body = rest
+                            }
+                            if body.hasPrefix("["), let close = body.firstIndex(of: "]"),
+                               body[body.index(after: body.startIndex)..<close].allSatisfy({ $0 == " " || $0 == "." || $0.isNumber }) {
+                                let after = body.index(after: close)
+                                head = String(body[..<after]) + " "
+                                body = body[after...].drop { $0 == " " }
+                            }
+                        }
+                        l = indent + key + head + "Zz " + body
                     }
                 }
                 out.append(l)
