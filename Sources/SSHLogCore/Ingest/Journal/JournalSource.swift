@@ -375,6 +375,10 @@ public final class JournalSource: RecordSource {
     /// - Throws: `SSHLogError(.journal)` when there is no current entry.
     public func cursor() throws -> String { try journal.cursor() }
 
+    /// The times of the oldest and newest entries in the opened files (all entries, not only the
+    /// selected ones), µs since the epoch; nil for an empty journal. For `sshlog sources`.
+    public var span: (first: Int64, last: Int64)? { journal.span() }
+
     /// One field of the current entry (`_SYSTEMD_UNIT`, `_UID`, …), for tools and tests; not for
     /// the per-entry path.
     public func field(_ name: String) -> String? { journal.field(name) }
