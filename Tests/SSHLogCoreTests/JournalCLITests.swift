@@ -90,6 +90,27 @@ final class JournalCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("sshlog: \(file): permission denied; add your user to group systemd-journal or adm, or use sudo"), r.stderr)
     }
 
+    func testUnreadableMachineDirectorySaysWhatToDo() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root to run sshlog as user nobody") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv missing") }
+        // A copied /var/log/journal: the machine-id directory is 2750 root:systemd-journal.
+        let dir = try JournalFixtures.scratch("machine")
+        let machine = dir.appendingPathComponent("3f1c5a0e9b2d4c6e8a0b1c2d3e4f5a6b")
+        try FileManager.default.createDirectory(at: machine, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: try JournalFixtures.web1(), toPath: machine.appendingPathComponent("system.journal").path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: machine.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        let r = try TestSupport.sshlog(["events", "--journal-dir", dir.path], asUser: "nobody")
+        if r.stdout.isEmpty && !r.stderr.contains("sshlog") {
+            throw XCTSkip("the built binary is not reachable for user nobody here: \(r.stderr)")
+        }
+        XCTAssertEqual(r.status, ExitStatus.noInput.rawValue, r.stderr)
+        XCTAssertTrue(r.stderr.contains("sshlog: \(machine.path): permission denied; add your user to group systemd-journal or adm, or use sudo"), r.stderr)
+        // As root the same directory reads.
+        let root = try TestSupport.sshlog(["events", "--no-tags", "--journal-dir", dir.path])
+        XCTAssertEqual(root.stdout.split(separator: "\n").count, 18, root.stderr)
+    }
+
     func testSourcesSaysWhyTheJournalIsNotRead() throws {
         guard JournalFiles.localFiles().isEmpty else {
             throw XCTSkip("this machine has a journal; the no-journal explanation is checked where there is none (containers)")

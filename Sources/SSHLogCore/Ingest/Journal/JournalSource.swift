@@ -123,7 +123,12 @@ public final class JournalSource: RecordSource {
             }
             return (try SDJournal.openLocal(), [], intact)
         case .directory(let dir):
-            let found = try JournalFiles.list(directory: dir)
+            var denied: [String] = []
+            let found = try JournalFiles.list(directory: dir, denied: &denied)
+            for d in denied {
+                diagnostics.report(SSHLogError(.permissionDenied, d, "permission denied; the journal files in it are not read",
+                                               hint: "add your user to group systemd-journal or adm, or use sudo"), .damaged)
+            }
             if found.isEmpty {
                 throw SSHLogError(.noLogs, dir, "no journal files (*.journal) in this directory or its subdirectories",
                                   hint: "pass the directory that holds the .journal files (journalctl -D reads the same)")
