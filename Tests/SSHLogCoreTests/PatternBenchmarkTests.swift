@@ -22,9 +22,9 @@ final class PatternBenchmarkTests: XCTestCase {
         let builtin = PatternLibrary.builtin()
         let doubled = try PatternLibrary.compile(PatternLibraryTests.doubledBuiltinFiles())
 
-        func time(_ body: () -> Int) -> (Double, Int) {
+        func time(rounds: Int = 5, _ body: () -> Int) -> (Double, Int) {
             var best = Double.infinity, result = 0
-            for _ in 0..<5 {
+            for _ in 0..<rounds {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 result = body()
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
@@ -65,13 +65,43 @@ final class PatternBenchmarkTests: XCTestCase {
                 }
                 return tagged
             }
-            let (tTag, tagged) = time { tagAll(builtin) }
-            let (tTag2, tagged2) = time { tagAll(doubled) }
-            print(String(format: "bench: %.1f MB, %d lines; memchr baseline %.3f s (%.0f MB/s)", mb, lines, tBase, mb / tBase))
-            print(String(format: "bench: tagging, built-in library (%d patterns): %.3f s (%.0f MB/s, %.0f lines/s), %.2fx baseline, %d tagged",
-                         builtin.patterns.count, tTag, mb / tTag, Double(lines) / tTag, tTag / tBase, tagged))
-            print(String(format: "bench: tagging, doubled library (%d patterns): %.3f s (%.0f MB/s), %.2fx baseline, %.2fx built-in, %d tagged",
-                         doubled.patterns.count, tTag2, mb / tTag2, tTag2 / tBase, tTag2 / tTag, tagged2))
+            // Interleaved, best of 9 each, so that load from other processes hits both alike.
+            var tTag = Double.infinity, tTag2 = Double.infinity, tagged = 0, tagged2 = 0
+            for _ in 0..<9 {
+                let a = time(rounds: 1) { tagAll(builtin) }
+                let b = time(rounds: 1) { tagAll(doubled) }
+                tTag = min(tTag, a.0); tagged = a.1
+                tTag2 = min(tTag2, b.0); tagged2 = b.1
+            }
+            // Plain ingest from a file: read(2) into a reused 64 KiB buffer, memchr for line ends.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sshlog-bench-\(getpid()).log").path
+            FileManager.default.createFile(atPath: path, contents: Data(buf))
+            defer { unlink(path) }
+            let (tRead, readLines) = time {
+                let fd = open(path, O_RDONLY)
+                defer { close(fd) }
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                var n = 0
+                chunk.withUnsafeMutableBytes { c in
+                    while true {
+                        let got = read(fd, c.baseAddress, c.count)
+                        if got <= 0 { break }
+                        var q = 0
+                        while q < got, let nl = memchr(c.baseAddress! + q, 0x0A, got - q) {
+                            n += 1
+                            q = c.baseAddress!.distance(to: nl) + 1
+                        }
+                    }
+                }
+                return n
+            }
+            XCTAssertEqual(readLines, lines)
+            print(String(format: "bench: %.1f MB, %d lines; memchr baseline in memory %.3f s (%.0f MB/s); read(2)+memchr from the page cache %.3f s (%.0f MB/s)",
+                         mb, lines, tBase, mb / tBase, tRead, mb / tRead))
+            print(String(format: "bench: tagging, built-in library (%d patterns): %.3f s (%.0f MB/s, %.0f lines/s), %.2fx in-memory memchr, %.2fx read+memchr, %d tagged",
+                         builtin.patterns.count, tTag, mb / tTag, Double(lines) / tTag, tTag / tBase, tTag / tRead, tagged))
+            print(String(format: "bench: tagging, doubled library (%d patterns): %.3f s (%.0f MB/s), %.2fx in-memory memchr, %.2fx read+memchr, %.2fx built-in, %d tagged",
+                         doubled.patterns.count, tTag2, mb / tTag2, tTag2 / tBase, tTag2 / tRead, tTag2 / tTag, tagged2))
             XCTAssertEqual(tagged, lines)
             XCTAssertEqual(tagged2, lines)
         }

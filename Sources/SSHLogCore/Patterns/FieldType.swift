@@ -193,13 +193,12 @@ enum FieldScan {
     /// The value of an address field as reported: `::ffff:a.b.c.d` becomes `a.b.c.d` so that one
     /// client has one name whichever socket family sshd saw it on.
     static func normalizedAddress(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
-        let prefix: [UInt8] = Array("::ffff:".utf8)
-        let n = end - start
-        guard n > prefix.count + 6 else { return start..<end }
-        for k in 0..<prefix.count where (p[start + k] | (k >= 2 ? 0x20 : 0)) != prefix[k] {
-            return start..<end
-        }
-        let tail = start + prefix.count
+        // "::ffff:" then a dotted quad; the hex letters in either case.
+        guard end - start > 13, p[start] == UInt8(ascii: ":"), p[start + 1] == UInt8(ascii: ":"),
+              p[start + 2] | 0x20 == UInt8(ascii: "f"), p[start + 3] | 0x20 == UInt8(ascii: "f"),
+              p[start + 4] | 0x20 == UInt8(ascii: "f"), p[start + 5] | 0x20 == UInt8(ascii: "f"),
+              p[start + 6] == UInt8(ascii: ":") else { return start..<end }
+        let tail = start + 7
         return ipv4(p, tail, end) == end - tail ? tail..<end : start..<end
     }
 }

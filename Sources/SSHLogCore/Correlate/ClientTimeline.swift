@@ -1,0 +1,212 @@
+/// Everything known about one client address: its connections in order (a bounded number in
+/// full detail, the rest folded into counts), its bans and firewall drops.
+///
+/// Memory per client is bounded (see `Correlator.Options`), so a flood of millions of attempts
+/// from thousands of addresses costs memory in proportion to the addresses, not the lines.
+public final class ClientTimeline {
+    /// The address as sshd printed it (or `unknown` for connections that never named one).
+    public let address: String
+    public internal(set) var first: Int64 = .max
+    public internal(set) var last: Int64 = .min
+    /// Finished connections (all of them, kept in detail or not).
+    public internal(set) var connectionCount = 0
+    /// Finished connections by cause (indexed by `CauseID.rank`).
+    public internal(set) var causeCounts = [Int](repeating: 0, count: CauseID.allCases.count)
+    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
+    public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
+    public internal(set) var acceptedCount = 0
+    /// Sessions still open when the data ended.
+    public internal(set) var openAtEnd = 0
+    public internal(set) var failureCount = 0
+    /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
+    public internal(set) var users: [String] = []
+    /// Distinct user names beyond `users` (counted up to `maxExtraUsers`, then saturating).
+    public var moreUsers: Int { extraUserHashes.count }
+    var extraUserHashes = Set<Int>()
+    /// Users that logged in successfully from this address.
+    public internal(set) var acceptedUsers: [String] = []
+    /// Connections kept in full detail, in time order: logins and operational drops (the latest
+    /// `importantPerClient`), the first connection of each other cause, and the latest few others.
+    public var connections: [Connection] {
+        var out = important
+        out.reserveCapacity(important.count + recent.count + 4)
+        for c in examples { if let c { out.append(c) } }
+        for c in recent where !out.contains(where: { $0 === c }) { out.append(c) }
+        out.sort { $0.start < $1.start }
+        return out
+    }
+    /// Finished connections not kept in detail (folded into the counts only).
+    public var foldedConnections: Int { max(0, connectionCount - connections.count) }
+    var important: [Connection] = []
+    var recent: [Connection] = []
+    var recentNext = 0
+    var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
+    public internal(set) var bans: [BanWindow] = []
+    public internal(set) var droppedBans = 0
+    public internal(set) var firewall = FirewallDrops()
+    /// `srclimit_penalise` lines (OpenSSH 9.8+ PerSourcePenalties) naming this address.
+    public internal(set) var penaltyEvents: [TaggedEvent] = []
+    /// Connections of this client not yet finished.
+    var open: [Connection] = []
+    /// `Found` / `Attack from` lines not yet followed by a ban.
+    var leadUp: [TaggedEvent] = []
+
+    static let maxUsers = 32
+    static let maxExtraUsers = 1_000
+    static let maxBans = 32
+
+    init(address: String) {
+        self.address = address
+    }
+
+    /// True when somebody logged in from this address in the data: its drops matter most.
+    public var isLegitimate: Bool { acceptedCount > 0 }
+
+    public func count(of cause: CauseID) -> Int { causeCounts[cause.rank] }
+
+    /// Finished connections that were drops (every cause but `clean-disconnect`).
+    public var dropCount: Int {
+        var n = 0
+        for c in CauseID.allCases where c.isDrop { n += causeCounts[c.rank] }
+        return n
+    }
+
+    /// Distinct causes seen, most relevant first: the cause of the latest drop (other than
+    /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
+    public var causes: [CauseID] {
+        var present: [(CauseID, Int64)] = []
+        for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
+        if !bans.isEmpty && causeCounts[CauseID.banned.rank] == 0 {
+            present.append((.banned, bans.last!.start))
+        }
+        if firewall.count > 0 && causeCounts[CauseID.firewall.rank] == 0 {
+            present.append((.firewall, firewall.last))
+        }
+        guard !present.isEmpty else { return [] }
+        // The latest drop's cause first (clean disconnects never lead while a drop exists).
+        // `unknown` leads only when nothing better is known.
+        var drops = present.filter { $0.0.isDrop && $0.0 != .unknown }
+        if drops.isEmpty { drops = present.filter { $0.0.isDrop } }
+        let lead = (drops.isEmpty ? present : drops).max { a, b in
+            a.1 != b.1 ? a.1 < b.1 : a.0.rank > b.0.rank
+        }!.0
+        var out = [lead]
+        for (c, _) in present.sorted(by: { $0.0.rank < $1.0.rank }) where c != lead { out.append(c) }
+        return out
+    }
+
+    func touch(_ t: Int64) {
+        if t < first { first = t }
+        if t > last { last = t }
+    }
+
+    func noteUser(_ u: String) {
+        if users.contains(u) { return }
+        if users.count < ClientTimeline.maxUsers {
+            users.append(u)
+        } else if extraUserHashes.count < ClientTimeline.maxExtraUsers {
+            extraUserHashes.insert(u.hashValue)
+        }
+    }
+
+    /// Adds a finished connection: counts it, and keeps it in detail if it is among the
+    /// connections worth showing (see `Correlator.Options.detailPerClient`).
+    func add(finished c: Connection, detailLimit: Int, importantLimit: Int) {
+        if let d = c.diagnosis {
+            causeCounts[d.cause.rank] += 1
+            if c.end > causeLast[d.cause.rank] { causeLast[d.cause.rank] = c.end }
+        }
+        if c.accepted {
+            acceptedCount += 1
+            if let u = c.user, !acceptedUsers.contains(u), acceptedUsers.count < ClientTimeline.maxUsers {
+                acceptedUsers.append(u)
+            }
+        }
+        connectionCount += 1
+        if c.stillOpen { openAtEnd += 1 }
+        failureCount += c.failures
+        for u in c.users { noteUser(u) }
+        touch(c.start)
+        touch(c.end)
+        if detailLimit >= Int.max / 4 {
+            important.append(c)  // timeline: everything, in full
+        } else {
+            insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+        }
+    }
+
+    func addOpen(_ c: Connection) {
+        c.openSlot = open.count
+        open.append(c)
+    }
+
+    /// Swap-removes `c` from `open` in O(1).
+    func removeOpen(_ c: Connection) {
+        let i = c.openSlot
+        guard i >= 0, i < open.count, open[i] === c else { return }
+        let last = open.removeLast()
+        if last !== c {
+            open[i] = last
+            last.openSlot = i
+        }
+        c.openSlot = -1
+    }
+
+    /// Whether a connection is kept among the important ones: a login, or a drop the server or
+    /// the network caused (not brute-force noise).
+    static func isImportant(_ c: Connection) -> Bool {
+        if c.accepted { return true }
+        if let d = c.diagnosis, d.cause.isOperational { return true }
+        return false
+    }
+
+    /// O(1) amortised: important connections in a bounded list (oldest dropped), others as the
+    /// first example of their cause plus a short list of the latest, with their evidence trimmed.
+    private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
+        if ClientTimeline.isImportant(c) {
+            if c.diagnosis?.cause == .cleanDisconnect || c.stillOpen { c.trimEvidence(head: 6, tail: 4) }
+            important.append(c)
+            if important.count > importantLimit { important.removeFirst() }
+            return
+        }
+        c.trimEvidence(head: 3, tail: 3)
+        let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
+        if examples[r] == nil {
+            examples[r] = c
+            return
+        }
+        // A ring: overwrite the oldest in place once full.
+        if recent.count < detailLimit {
+            recent.append(c)
+        } else if detailLimit > 0 {
+            recent[recentNext] = c
+            recentNext = (recentNext + 1) % detailLimit
+        }
+    }
+
+    func addBan(_ b: BanWindow) {
+        if bans.count >= ClientTimeline.maxBans {
+            bans.removeFirst()
+            droppedBans += 1
+        }
+        bans.append(b)
+        touch(b.start)
+    }
+
+    func addPenalty(_ e: TaggedEvent) {
+        if penaltyEvents.count >= 4 { penaltyEvents.removeFirst() }
+        penaltyEvents.append(e)
+        touch(e.time)
+    }
+
+    func addFirewall(_ e: TaggedEvent, limit: Bool) {
+        if firewall.count == 0 { firewall.first = e.time }
+        firewall.count += 1
+        firewall.last = e.time
+        if limit { firewall.rateLimited = true }
+        if firewall.examples.count < FirewallDrops.maxExamples { firewall.examples.append(e) } else {
+            firewall.examples[FirewallDrops.maxExamples - 1] = e
+        }
+        touch(e.time)
+    }
+}

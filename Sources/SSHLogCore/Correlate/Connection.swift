@@ -1,0 +1,238 @@
+/// How far a connection got before it ended.
+public enum Stage: Int, Comparable, Sendable, CaseIterable {
+    /// TCP accepted (or refused by the listener before a per-connection process existed).
+    case tcp = 0
+    /// Banner (identification string) exchange.
+    case banner
+    /// Key exchange / algorithm negotiation.
+    case kex
+    /// User authentication.
+    case auth
+    /// Authenticated: a session ran.
+    case session
+
+    public static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
+
+    public var name: String {
+        switch self {
+        case .tcp: return "tcp"
+        case .banner: return "banner"
+        case .kex: return "kex"
+        case .auth: return "auth"
+        case .session: return "session"
+        }
+    }
+}
+
+/// Who ended a connection, as far as the logs tell.
+public enum EndedBy: String, Sendable {
+    case client, server, network, unknown
+}
+
+/// One authentication method a connection tried and how it went.
+public struct MethodResult: Sendable, Equatable {
+    public var method: String
+    /// `failed`, `accepted`, `partial` or `postponed`.
+    public var result: String
+    public var count: Int
+}
+
+/// A set of event kinds, one bit per `EventKind` case (no hashing per test).
+public struct KindSet: Sendable, Equatable {
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+
+    public init() {}
+
+    static let ordinals: [EventKind: Int] = {
+        var t: [EventKind: Int] = [:]
+        for (i, k) in EventKind.allCases.enumerated() { t[k] = i }
+        return t
+    }()
+
+    /// A payload-free enum is stored as its declaration index; checked once against `allCases`,
+    /// with the dictionary as the fallback, so the per-line test needs no hashing.
+    static let bitcastWorks: Bool = {
+        guard MemoryLayout<EventKind>.size == 1 else { return false }
+        for (i, k) in EventKind.allCases.enumerated() where unsafeBitCast(k, to: UInt8.self) != UInt8(i) { return false }
+        return true
+    }()
+
+    @inline(__always) static func ordinal(_ k: EventKind) -> Int {
+        bitcastWorks ? Int(unsafeBitCast(k, to: UInt8.self)) : ordinals[k]!
+    }
+
+    @inline(__always) public mutating func insert(_ k: EventKind) {
+        let i = KindSet.ordinal(k)
+        if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
+    }
+
+    @inline(__always) public func contains(_ k: EventKind) -> Bool {
+        let i = KindSet.ordinal(k)
+        return i < 64 ? (lo >> UInt64(i)) & 1 == 1 : (hi >> UInt64(i - 64)) & 1 == 1
+    }
+
+    public func containsAny(_ ks: [EventKind]) -> Bool {
+        for k in ks where contains(k) { return true }
+        return false
+    }
+}
+
+/// One evidence line as kept after tagging: what a report cites (time, where, what, the text),
+/// without the parsed fields (a fraction of a `TaggedEvent`'s size).
+public struct EvidenceRecord: Sendable {
+    public var time: Int64
+    public var kind: EventKind
+    public var program: String
+    public var pid: Int32
+    public var message: String
+    public var location: SourceLocation
+
+    init(_ e: TaggedEvent) {
+        time = e.time
+        kind = e.kind
+        program = e.program
+        pid = e.pid
+        message = e.message
+        location = e.location
+    }
+}
+
+/// One SSH connection (or one connection attempt refused before sshd forked for it), built from
+/// the tagged lines of its processes: the per-connection monitor, the post-auth child, PAM inside
+/// them, and listener lines that name it.
+///
+/// A reference type: the pid table, the (client, port) table and the client's list of open
+/// connections all point at the same record while it is open.
+public final class Connection {
+    public let host: String
+    /// The per-connection process (monitor) id, or the listener's for listener-level drops.
+    public internal(set) var pid: Int32
+    /// The post-auth child, once linked (`User child is on pid`, or by client address and port).
+    public internal(set) var childPid: Int32?
+    public internal(set) var client: String?
+    public internal(set) var port: Int?
+    public internal(set) var localAddress: String?
+    public internal(set) var localPort: Int?
+    /// Time of the first and the last line seen, µs since the epoch (UTC).
+    public internal(set) var start: Int64
+    public internal(set) var end: Int64
+    /// Distinct user names tried, in order (at most `maxUsers`).
+    public internal(set) var users: [String] = []
+    /// False when sshd said the user does not exist, true when it treated it as existing, nil
+    /// when no line tells.
+    public internal(set) var userExists: Bool?
+    public internal(set) var methods: [MethodResult] = []
+    /// The client's version string, when a line logged it.
+    public internal(set) var clientVersion: String?
+    public internal(set) var stage: Stage = .tcp
+    public internal(set) var kinds = KindSet()
+    public internal(set) var failures = 0
+    public internal(set) var accepted = false
+    /// The first line that ends the connection (an ending, a refusal, a drop), while the
+    /// connection is open; released when it is finished (its reason stays in `endingReason`).
+    public var ending: TaggedEvent? { endingBox?.event }
+    var endingBox: EventBox?
+    /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
+    public internal(set) var endingReason: String?
+    /// A line ended the connection.
+    public internal(set) var hasEnding = false
+    public internal(set) var endedBy: EndedBy = .unknown
+    /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
+    public internal(set) var sessionClosed = false
+    /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
+    public internal(set) var events: [EvidenceRecord] = []
+    /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
+    public var decisive: TaggedEvent? { decisiveBox?.event }
+    var decisiveBox: EventBox?
+    /// Lines left out of `events` in the middle.
+    public internal(set) var omittedEvents = 0
+    /// Set when a fail2ban/sshguard ban for the client started while this connection was open.
+    public internal(set) var bannedAt: Int64?
+    public internal(set) var banJail: String?
+    /// Set when the listener on this host stopped (signal 15) while this connection was open.
+    public internal(set) var restartAt: Int64?
+    /// MaxStartups throttling was active on the host when the connection started.
+    public internal(set) var duringThrottling = false
+    /// The diagnosis, set when the connection is finished.
+    public internal(set) var diagnosis: Diagnosis?
+    /// The connection was still open when the data ended (not a drop).
+    public internal(set) var stillOpen = false
+
+    /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
+    var openSlot = -1
+
+    static let maxUsers = 4
+    static let maxMethods = 8
+
+    init(host: String, pid: Int32, time: Int64) {
+        self.host = host
+        self.pid = pid
+        self.start = time
+        self.end = time
+    }
+
+    /// True once a line ended it (or its PAM session closed).
+    public var ended: Bool { hasEnding || sessionClosed }
+
+    /// The user name to show: the accepted one, else the last tried.
+    public var user: String? { users.last }
+
+    /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
+    func record(_ e: TaggedEvent, head: Int, tail: Int) {
+        if events.count < head + tail {
+            events.append(EvidenceRecord(e))
+        } else {
+            events.remove(at: head)
+            events.append(EvidenceRecord(e))
+            omittedEvents += 1
+        }
+    }
+
+    /// Keeps only the first `head` and last `tail` evidence lines.
+    func trimEvidence(head: Int, tail: Int) {
+        guard events.count > head + tail else { return }
+        let cut = events.count - head - tail
+        events.removeSubrange(head..<(head + cut))
+        omittedEvents += cut
+    }
+
+    func noteUser(_ u: String) {
+        if users.last == u { return }
+        if users.contains(u) { return }
+        if users.count < Connection.maxUsers { users.append(u) }
+    }
+
+    func noteMethod(_ method: String, _ result: String) {
+        if let i = methods.firstIndex(where: { $0.method == method && $0.result == result }) {
+            methods[i].count += 1
+        } else if methods.count < Connection.maxMethods {
+            methods.append(MethodResult(method: method, result: result, count: 1))
+        }
+    }
+
+    func setEnding(_ e: TaggedEvent, by: EndedBy) {
+        if !hasEnding {
+            hasEnding = true
+            endingBox = EventBox(e)
+            endingReason = e.fields.reason
+            endedBy = by
+        }
+    }
+
+    func setDecisive(_ e: TaggedEvent) {
+        if decisiveBox == nil { decisiveBox = EventBox(e) }
+    }
+
+    /// Drops what only the diagnosis needed, once the connection is finished.
+    func compact() {
+        endingBox = nil
+        if users.capacity > users.count * 2 { users = Array(users) }
+    }
+}
+
+/// A tagged line kept by reference (so that an absent one costs a pointer, not the struct).
+final class EventBox {
+    let event: TaggedEvent
+    init(_ e: TaggedEvent) { event = e }
+}

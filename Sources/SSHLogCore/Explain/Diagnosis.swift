@@ -1,0 +1,242 @@
+/// Why one connection ended: a cause from the taxonomy, how sure, what else it could be, and
+/// which of its lines decided it.
+///
+/// Small and fixed-size, so that millions of folded connections cost nothing extra; the
+/// sentences shown to the user are built only for the connections a report shows
+/// (`Diagnosis.summary(for:)`).
+public struct Diagnosis: Sendable, Equatable {
+    public var cause: CauseID
+    public var confidence: Confidence
+    public var endedBy: EndedBy
+    /// Other causes the same lines are consistent with (most likely first).
+    public var alternatives: [CauseID]
+    /// For `unknown`: the most likely cause, if one stands out.
+    public var likely: CauseID?
+
+    public init(_ cause: CauseID, _ confidence: Confidence, endedBy: EndedBy,
+                alternatives: [CauseID] = [], likely: CauseID? = nil) {
+        self.cause = cause
+        self.confidence = confidence
+        self.endedBy = endedBy
+        self.alternatives = alternatives
+        self.likely = likely
+    }
+}
+
+/// What the diagnosis of one connection may look at besides its own lines.
+struct DiagnosisContext {
+    /// The time of the last record in the data: how long the log went on after the connection.
+    var dataEnd: Int64
+    /// LoginGraceTime when reasoning from absence (sshd_config's, else sshd's default 120 s).
+    var loginGraceTime: Int64 = 120_000_000
+}
+
+/// Turns a finished connection's lines into a `Diagnosis`. Rules are in docs/causes.md; the
+/// first rule whose decisive line is present wins, and absence is reasoned about last.
+enum Diagnoser {
+    static func diagnose(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
+        let k = c.kinds
+        let end = c.ending
+        let preauth = !c.accepted
+
+        // Refusals by the listener, the firewall and libwrap: the connection never got further.
+        if k.contains(.limitDrop) { return Diagnosis(.maxstartups, .high, endedBy: .server) }
+        if k.contains(.penaltyDrop) { return Diagnosis(.penalty, .high, endedBy: .server) }
+        if k.contains(.firewallBlock) { return Diagnosis(.firewall, .high, endedBy: .server) }
+        if k.contains(.tcpwrapRefused) { return Diagnosis(.tcpWrappers, .high, endedBy: .server) }
+
+        // Server policy refused the user.
+        if k.containsAny([.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited]) {
+            return Diagnosis(.userNotAllowed, .high, endedBy: .server)
+        }
+        if k.contains(.kexNoMatch) { return Diagnosis(.kexMismatch, .high, endedBy: .server) }
+        if k.contains(.authMaxTries) || (end?.kind == .discSent && mentions(end, "too many authentication failures")) {
+            return Diagnosis(.tooManyAuthFailures, .high, endedBy: .server)
+        }
+        if preauth, let e = end, e.kind == .discReceived, e.fields.code == 14
+            || mentions(e, "no supported authentication methods") || mentions(e, "no more user authentication methods") {
+            return Diagnosis(.noAuthMethods, .high, endedBy: .client,
+                             alternatives: c.failures > 0 ? [c.userExists == false ? .invalidUser : .authFailed] : [])
+        }
+        if k.containsAny([.sessionAliveTimeout, .sessionInactive]) {
+            return Diagnosis(.idleTimeout, .high, endedBy: .server,
+                             alternatives: c.bannedAt != nil ? [.banned, .networkReset] : [.networkReset])
+        }
+        if k.contains(.authGraceTimeout) {
+            if c.bannedAt != nil {
+                // 9.8+ logs the grace timeout also for connections a firewall ban cut off mid-way.
+                return Diagnosis(.banned, .medium, endedBy: .network, alternatives: [.loginGraceTimeout])
+            }
+            return Diagnosis(.loginGraceTimeout, .high, endedBy: .server,
+                             alternatives: k.contains(.dnsMismatch) ? [.slowDNS] : [])
+        }
+        if k.contains(.packetCorrupt) || (end.map { isCorruption($0) } ?? false) {
+            return Diagnosis(.packetCorruption, k.contains(.packetCorrupt) ? .high : .medium, endedBy: .network,
+                             alternatives: [.networkReset])
+        }
+        if let e = end, e.kind == .serverChildCrash {
+            if e.fields.signal == 15 || mentions(e, "signal 15") {
+                return Diagnosis(.serverRestart, .high, endedBy: .server)
+            }
+            return Diagnosis(.serverResource, .medium, endedBy: .server)
+        }
+        if k.contains(.serverResource) { return Diagnosis(.serverResource, .high, endedBy: .server) }
+
+        if let e = end {
+            switch e.kind {
+            case .bannerNone, .bannerBad, .bannerError:
+                return Diagnosis(.bannerFailure, .high, endedBy: e.kind == .bannerError ? .network : .client,
+                                 alternatives: c.duringThrottling ? [.maxstartups] : [])
+            case .connReset, .connReadError, .connWriteFailed, .connTimedOut:
+                if let b = c.bannedAt, b <= e.time {
+                    return Diagnosis(.banned, .medium, endedBy: .network, alternatives: [.networkReset])
+                }
+                if c.stage <= .banner && !c.accepted {
+                    return Diagnosis(.bannerFailure, .medium, endedBy: .network, alternatives: [.networkReset])
+                }
+                return Diagnosis(.networkReset, .high, endedBy: .network,
+                                 alternatives: c.accepted ? [.clientVanished] : [.clientGaveUp])
+            case .packetError:
+                if isNetworkError(e) {
+                    return Diagnosis(.networkReset, .high, endedBy: .network)
+                }
+                if c.stage <= .kex && !c.accepted {
+                    return Diagnosis(.bannerFailure, .medium, endedBy: .client, alternatives: [.kexMismatch])
+                }
+                return Diagnosis(.unknown, .low, endedBy: .server, alternatives: [.packetCorruption, .networkReset])
+            default:
+                break
+            }
+        }
+
+        // Client-side endings.
+        if c.accepted {
+            if let e = end {
+                switch e.kind {
+                case .discReceived:
+                    if e.fields.code == nil || e.fields.code == 11 {
+                        return Diagnosis(.cleanDisconnect, .high, endedBy: .client)
+                    }
+                    return Diagnosis(.clientVanished, .medium, endedBy: .client, alternatives: [.networkReset])
+                case .connDisconnected:
+                    return Diagnosis(.cleanDisconnect, .high, endedBy: .client)
+                case .connClosed:
+                    if let b = c.bannedAt, b <= e.time {
+                        return Diagnosis(.banned, .medium, endedBy: .network, alternatives: [.clientVanished])
+                    }
+                    return Diagnosis(.clientVanished, .medium, endedBy: .client,
+                                     alternatives: [.cleanDisconnect, .networkReset])
+                case .discSent:
+                    return Diagnosis(.unknown, .medium, endedBy: .server, alternatives: [.packetCorruption])
+                default:
+                    break
+                }
+            }
+            return absencePostAuth(c, ctx)
+        }
+
+        if let e = end, e.kind == .connClosed || e.kind == .discReceived || e.kind == .connDisconnected {
+            if c.failures > 0 || k.contains(.authInvalidUser) {
+                if let b = c.bannedAt, b <= e.time + 2_000_000 {
+                    return Diagnosis(.banned, .medium, endedBy: .client,
+                                     alternatives: [c.userExists == false ? .invalidUser : .authFailed])
+                }
+                return Diagnosis(c.userExists == false ? .invalidUser : .authFailed, .high, endedBy: .client)
+            }
+            if c.stage <= .kex && !k.contains(.connOpen) && c.users.isEmpty && e.kind == .connClosed {
+                // A close with nothing before it: a scanner or a client that never spoke SSH.
+                return Diagnosis(.clientGaveUp, .medium, endedBy: .client, alternatives: [.bannerFailure])
+            }
+            return Diagnosis(.clientGaveUp, c.users.isEmpty ? .medium : .high, endedBy: .client,
+                             alternatives: c.users.isEmpty ? [.bannerFailure] : [.authFailed])
+        }
+        if let e = end, e.kind == .discSent {
+            return Diagnosis(.unknown, .medium, endedBy: .server, alternatives: [.kexMismatch, .packetCorruption])
+        }
+        return absencePreAuth(c, ctx)
+    }
+
+    /// No ending line before authentication completed.
+    static func absencePreAuth(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
+        if let b = c.bannedAt {
+            _ = b
+            return Diagnosis(.banned, .medium, endedBy: .server,
+                             alternatives: [.loginGraceTimeout, .networkReset])
+        }
+        // A restart explains a pre-auth connection only if LoginGraceTime had not already ended it.
+        if let r = c.restartAt, r >= c.end, r - c.start < ctx.loginGraceTime {
+            return Diagnosis(.serverRestart, .low, endedBy: .server, alternatives: [.loginGraceTimeout, .unknown])
+        }
+        let quietAfter = ctx.dataEnd - c.end
+        if c.kinds.contains(.dnsMismatch) {
+            return Diagnosis(.slowDNS, .low, endedBy: .server, alternatives: [.loginGraceTimeout, .clientGaveUp])
+        }
+        if quietAfter >= ctx.loginGraceTime {
+            // Patched 8.5–9.7 builds (Debian 12, Ubuntu, RHEL 9) and 7.4–8.4 log nothing when
+            // LoginGraceTime expires: a connection that just stops is what that looks like.
+            // Medium only when nothing happened after the TCP/banner stage: a client that was
+            // answering prompts and then went silent is as likely cut off (ban, network).
+            return Diagnosis(.loginGraceTimeout, c.failures == 0 && c.stage < .auth ? .medium : .low, endedBy: .server,
+                             alternatives: c.failures > 0 ? [.banned, .networkReset, .clientGaveUp]
+                                                          : [.networkReset, .clientGaveUp])
+        }
+        return Diagnosis(.unknown, .low, endedBy: .unknown,
+                         alternatives: [.loginGraceTimeout, .networkReset, .clientGaveUp], likely: .loginGraceTimeout)
+    }
+
+    /// An authenticated connection with no ending line: at LogLevel INFO sshd ≤ 9.7 writes the
+    /// same lines for a clean PuTTY logout, a killed client and a network reset.
+    static func absencePostAuth(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
+        if let b = c.bannedAt {
+            _ = b
+            return Diagnosis(.banned, .medium, endedBy: .network, alternatives: [.clientVanished, .networkReset])
+        }
+        if let r = c.restartAt, r >= c.start {
+            return Diagnosis(.serverRestart, c.sessionClosed ? .medium : .low, endedBy: .server,
+                             alternatives: [.clientVanished])
+        }
+        return Diagnosis(.unknown, .low, endedBy: .unknown,
+                         alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
+    }
+
+    static func mentions(_ e: TaggedEvent?, _ needle: StaticString) -> Bool {
+        guard let e else { return false }
+        if let r = e.fields.reason, containsFolded(r, needle) { return true }
+        return containsFolded(e.message, needle)
+    }
+
+    static func isCorruption(_ e: TaggedEvent) -> Bool {
+        guard e.kind == .packetError || e.kind == .discSent else { return false }
+        return mentions(e, "message authentication code incorrect") || mentions(e, "corrupt")
+            || mentions(e, "bad packet length") || mentions(e, "padding error")
+    }
+
+    static func isNetworkError(_ e: TaggedEvent) -> Bool {
+        mentions(e, "connection reset") || mentions(e, "broken pipe") || mentions(e, "timed out")
+            || mentions(e, "no route to host") || mentions(e, "network is unreachable")
+    }
+
+    /// ASCII case-insensitive substring test on UTF-8 (needles are lower-case ASCII).
+    static func containsFolded(_ hay: String, _ needle: StaticString) -> Bool {
+        var hay = hay
+        return hay.withUTF8 { h in
+            needle.withUTF8Buffer { n in
+                if n.isEmpty { return true }
+                if h.count < n.count { return false }
+                var i = 0
+                while i + n.count <= h.count {
+                    var j = 0
+                    while j < n.count {
+                        var b = h[i + j]
+                        if b >= 65 && b <= 90 { b += 32 }
+                        if b != n[j] { break }
+                        j += 1
+                    }
+                    if j == n.count { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// Formats µs-since-epoch times for output, in UTC, without Foundation (called only when
+/// rendering, never per input line).
+public enum TimeText {
+    /// `2026-11-22T09:02:11.000000Z`: RFC 3339 with microseconds, the JSON format.
+    public static func rfc3339(_ us: Int64) -> String {
+        let (d, t, frac) = split(us)
+        return d + "T" + t + "." + pad(frac, 6) + "Z"
+    }
+
+    /// `2026-11-22 09:02:11` (UTC), for text and Markdown.
+    public static func dateTime(_ us: Int64) -> String {
+        let (d, t, _) = split(us)
+        return d + " " + t
+    }
+
+    /// `09:02:11`.
+    public static func time(_ us: Int64) -> String {
+        split(us).1
+    }
+
+    /// `2m 05s`, `3h 12m`, `45s`: a duration for humans.
+    public static func duration(_ us: Int64) -> String {
+        let s = max(0, us / 1_000_000)
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m \(pad(s % 60, 2))s" }
+        if s < 86_400 { return "\(s / 3600)h \(pad((s % 3600) / 60, 2))m" }
+        return "\(s / 86_400)d \(pad((s % 86_400) / 3600, 2))h"
+    }
+
+    static func split(_ us: Int64) -> (String, String, Int64) {
+        var secs = us / 1_000_000
+        var frac = us % 1_000_000
+        if frac < 0 { frac += 1_000_000; secs -= 1 }
+        var days = secs / 86_400
+        var rem = secs % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let (y, m, d) = civil(days)
+        let date = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        let time = pad(rem / 3600, 2) + ":" + pad((rem % 3600) / 60, 2) + ":" + pad(rem % 60, 2)
+        return (date, time, frac)
+    }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) (H. Hinnant's algorithm).
+    static func civil(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
