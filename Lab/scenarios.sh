@@ -89,15 +89,15 @@ scenario_kex_mismatch() {
 scenario_login_grace_timeout() {
     local a=127.0.0.14 start
     start=$(now)
-    LAB_ASKPASS_SLEEP=30 bg_group timeout 40 "$WORK/lab-ssh" "$a" x labuser@127.0.0.1 true
+    LAB_ASKPASS_SLEEP=60 bg_group timeout 70 "$WORK/lab-ssh" "$a" x labuser@127.0.0.1 true
     wait_for 15 "sshd to accept a connection from $a" server_has "$a"
     sleep 1
-    # sshd ends the connection when LoginGraceTime (10 s) expires. Debian 12's sshd logs
+    # sshd ends the connection when LoginGraceTime (20 s) expires. Debian 12's sshd logs
     # nothing then (its CVE-2024-6387 fix took the log call out of the alarm handler).
-    closed_within "$a" 20
+    closed_within "$a" 30
     kill_group "$BG_PID" KILL
     truth login-grace-timeout "$a" login-grace-timeout "$start" "$(now)" \
-        "client sat at the password prompt past LoginGraceTime (10 s); Debian 12's sshd logs nothing at expiry, so the evidence is a connection without an ending line"
+        "client sat at the password prompt past LoginGraceTime (20 s); Debian 12's sshd logs nothing at expiry, so the evidence is a connection without an ending line"
 }
 
 scenario_idle_timeout() {

@@ -9,7 +9,8 @@ import XCTest
 /// memory. Baseline: counting lines with memchr. Tagging: per line, find program and message
 /// after `program[pid]: ` and run the matcher, building the fields of every match (Strings),
 /// with the built-in library and with the library doubled (every file again under other program
-/// names). The ratio tagging/baseline is the "≤ 5× the memchr baseline" figure.
+/// names). The ratio tagging/baseline is the "≤ 5× the memchr baseline" figure. Times are
+/// the thread's CPU time, best of several rounds.
 final class PatternBenchmarkTests: XCTestCase {
     func testTaggingThroughput() throws {
         guard ProcessInfo.processInfo.environment["SSHLOG_BENCH"] != nil else {
@@ -25,9 +26,12 @@ final class PatternBenchmarkTests: XCTestCase {
         func time(rounds: Int = 5, _ body: () -> Int) -> (Double, Int) {
             var best = Double.infinity, result = 0
             for _ in 0..<rounds {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                // Thread CPU time: the machine is shared, and wall time counts other processes too.
+                var a = timespec(), b = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a)
                 result = body()
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b)
+                best = min(best, Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9)
             }
             return (best, result)
         }
@@ -42,7 +46,7 @@ final class PatternBenchmarkTests: XCTestCase {
                 }
                 return n
             }
-            func tagAll(_ lib: PatternLibrary) -> Int {
+            func tagAll(_ lib: PatternLibrary, fields: Bool = true) -> Int {
                 var tagged = 0, p = 0
                 while p < buf.count, let nlp = memchr(base + p, 0x0A, buf.count - p) {
                     var end = base.distance(to: UnsafeRawPointer(nlp))
@@ -58,7 +62,11 @@ final class PatternBenchmarkTests: XCTestCase {
                             let ms = min(close + 3, end)
                             let prog = UnsafeRawBufferPointer(rebasing: buf[ps..<open])
                             let msg = UnsafeRawBufferPointer(rebasing: buf[ms..<end])
-                            if let m = lib.match(program: prog, message: msg) { tagged += m.fields.client == nil ? 1 : 1 }
+                            if fields {
+                                if let m = lib.match(program: prog, message: msg) { tagged += m.fields.client == nil ? 1 : 1 }
+                            } else if lib.matches(program: prog, message: msg) {
+                                tagged += 1
+                            }
                         }
                     }
                     p = next
@@ -102,6 +110,10 @@ final class PatternBenchmarkTests: XCTestCase {
                          builtin.patterns.count, tTag, mb / tTag, Double(lines) / tTag, tTag / tBase, tTag / tRead, tagged))
             print(String(format: "bench: tagging, doubled library (%d patterns): %.3f s (%.0f MB/s), %.2fx in-memory memchr, %.2fx read+memchr, %.2fx built-in, %d tagged",
                          doubled.patterns.count, tTag2, mb / tTag2, tTag2 / tBase, tTag2 / tRead, tTag2 / tTag, tagged2))
+            let (tOnly, only) = time { tagAll(builtin, fields: false) }
+            print(String(format: "bench: matching only (no fields), built-in library: %.3f s (%.0f MB/s), %.2fx in-memory memchr, %.2fx read+memchr",
+                         tOnly, mb / tOnly, tOnly / tBase, tOnly / tRead))
+            XCTAssertEqual(only, lines)
             XCTAssertEqual(tagged, lines)
             XCTAssertEqual(tagged2, lines)
         }

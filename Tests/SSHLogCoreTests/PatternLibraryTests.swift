@@ -67,6 +67,17 @@ final class PatternLibraryTests: XCTestCase {
         XCTAssertNil(lib.match("sshdx", "Failed password for root from 192.0.2.1 port 22 ssh2"))
     }
 
+    func testMatchesAgreesWithMatch() {
+        for p in lib.patterns {
+            for ex in p.examples {
+                let prog = Array(p.programs[0].replacingStar.utf8), msg = Array(ex.message.utf8)
+                XCTAssert(prog.withUnsafeBytes { pb in msg.withUnsafeBytes { lib.matches(program: pb, message: $0) } }, ex.location)
+            }
+        }
+        let prog = Array("sshd".utf8), msg = Array("debug1: nothing to see".utf8)
+        XCTAssertFalse(prog.withUnsafeBytes { pb in msg.withUnsafeBytes { lib.matches(program: pb, message: $0) } })
+    }
+
     func testSSHDFamily() {
         for (p, want) in [("sshd", true), ("sshd-session", true), ("sshd-auth", true), ("sshguard", false), ("ssh", false)] {
             let b = Array(p.utf8)

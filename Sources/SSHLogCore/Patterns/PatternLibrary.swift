@@ -267,8 +267,19 @@ public final class PatternLibrary: @unchecked Sendable {
                            location: location())
     }
 
-    /// Matches a message of a program. Allocates nothing when nothing matches.
-    public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
+    /// The message after the front end: where the templates apply, and the prefix/suffix fields.
+    struct Prepared {
+        var group: FrozenTables.Group
+        var start: Int
+        var end: Int
+        var level: Range<Int>?
+        var phase: Range<Int>?
+        var repeated: Range<Int>?
+    }
+
+    /// Finds the program's group and applies the front end (see the type's documentation).
+    @inline(__always)
+    func prepare(_ program: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) -> Prepared? {
         let t = tables
         guard program.count > 0, message.count > 0 else { return nil }
         let g = t.group(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
@@ -313,30 +324,55 @@ public final class PatternLibrary: @unchecked Sendable {
                 }
             }
         }
+        return Prepared(group: group, start: start, end: end, level: level, phase: phase, repeated: repeated)
+    }
+
+    /// Runs the trees of the prepared message (regular templates, then fallback ones); on success
+    /// `run.accepted` is the pattern and the captures are in `caps`.
+    @inline(__always)
+    func search(_ pr: Prepared, _ base: UnsafePointer<UInt8>, _ caps: UnsafeMutableBufferPointer<Capture>) -> MatchRun? {
+        let t = tables
+        var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
+                           firstSets: t.firstSets, p: base + pr.start, end: pr.end - pr.start, captures: caps.baseAddress!,
+                           captureCapacity: caps.count, budget: MatchRun.stepBudget)
+        var root = pr.group.primary
+        for tier in 0..<2 {
+            if tier == 1 {
+                root = pr.group.fallback
+                run.depth = 0
+                run.budget = MatchRun.stepBudget
+            }
+            let node = t.nodes[Int(root)]
+            if node.litCount == 0 && node.fieldCount == 0 { continue }
+            if run.run(root, 0) { return run }
+        }
+        return nil
+    }
+
+    /// Whether some pattern matches, without building fields: for `events --unmatched`.
+    /// Allocates nothing.
+    public func matches(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+        guard let pr = prepare(program, message) else { return false }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            search(pr, base, caps) != nil
+        }
+    }
+
+    /// Matches a message of a program. Allocates nothing when nothing matches.
+    public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
+        guard let pr = prepare(program, message) else { return nil }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let start = pr.start, level = pr.level, phase = pr.phase, repeated = pr.repeated
         // Captures live on the stack; the closure returns only the pattern index, and the fields are
         // filled in place, so no large value is copied out of it.
         var fields = EventFields()
         let pattern: Int = withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
-                               firstSets: t.firstSets, p: base + start, end: end - start, captures: caps.baseAddress!,
-                               captureCapacity: caps.count, budget: MatchRun.stepBudget)
-            var root = group.primary
-            for tier in 0..<2 {
-                if tier == 1 {
-                    root = group.fallback
-                    run.depth = 0
-                    run.budget = MatchRun.stepBudget
-                }
-                let node = t.nodes[Int(root)]
-                if node.litCount == 0 && node.fieldCount == 0 { continue }
-                if run.run(root, 0) {
-                    let pattern = Int(run.accepted)
-                    if hasConstants[pattern] { fields = baseFields[pattern] }
-                    fill(&fields, base: base + start, caps: caps, depth: run.depth)
-                    return pattern
-                }
-            }
-            return -1
+            guard let run = search(pr, base, caps) else { return -1 }
+            let pattern = Int(run.accepted)
+            if hasConstants[pattern] { fields = baseFields[pattern] }
+            fill(&fields, base: base + start, caps: caps, depth: run.depth)
+            return pattern
         }
         guard pattern >= 0 else { return nil }
         @inline(__always) func str(_ r: Range<Int>) -> String {
