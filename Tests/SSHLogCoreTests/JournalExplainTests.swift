@@ -123,4 +123,40 @@ final class JournalExplainTests: XCTestCase {
             XCTAssertEqual(digest(both)[client]?.components(separatedBy: ";").first, story.components(separatedBy: ";").first, client)
         }
     }
+
+    /// The lab's real run (samples/): the journal file and the RFC 3339 auth.log hold the same 118
+    /// records of a real sshd; explain must tell the same story from either, and from both.
+    func testLabSamplesSameCausesFromTheJournalAsFromAuthLog() throws {
+        let samples = TestSupport.repoRoot.appendingPathComponent("samples")
+        let journalFile = samples.appendingPathComponent("auth.journal").path
+        let authLog = samples.appendingPathComponent("auth-rfc3339.log").path
+        let f2b = samples.appendingPathComponent("fail2ban.log").path
+        guard FileManager.default.fileExists(atPath: journalFile) else {
+            throw XCTSkip("samples/auth.journal is absent (made by the lab, Lab/make-journal.py)")
+        }
+        let fromFiles = try explain(files: [authLog, f2b])
+        let fromJournal = try explain(files: [f2b], journal: journalFile)
+        XCTAssertGreaterThanOrEqual(fromFiles.clients.count, 5)
+        XCTAssertEqual(digest(fromJournal), digest(fromFiles))
+        XCTAssertEqual(fromJournal.summary.dropsByCause.map { "\($0.0.rawValue)=\($0.1)" },
+                       fromFiles.summary.dropsByCause.map { "\($0.0.rawValue)=\($0.1)" })
+
+        let both = try explain(files: [authLog, f2b], journal: journalFile)
+        XCTAssertEqual(both.summary.connections, fromFiles.summary.connections)
+        XCTAssertEqual(both.clients.map { $0.causes }, fromFiles.clients.map { $0.causes })
+
+        // The causes the lab recorded as the truth, wherever the file-based run finds them, the
+        // journal-based run finds too.
+        let truth = try String(contentsOf: samples.appendingPathComponent("truth.jsonl"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        var agreed = 0
+        for t in truth {
+            guard let client = t["client"] as? String, let cause = t["cause"] as? String else { continue }
+            let fileCause = fromFiles.clients.first { $0.address == client }?.causes.map(\.rawValue)
+            let journalCause = fromJournal.clients.first { $0.address == client }?.causes.map(\.rawValue)
+            XCTAssertEqual(journalCause, fileCause, client)
+            if fileCause?.contains(cause) == true { agreed += 1 }
+        }
+        XCTAssertGreaterThan(agreed, 0)
+    }
 }
