@@ -97,6 +97,7 @@ final class JournalFailureTests: XCTestCase {
                 XCTAssertTrue(r.stderr.contains("sshlog: \(path): journal file is damaged"), r.stderr)
             }
             outcomes[r.status, default: 0] += 1
+            try FileManager.default.removeItem(atPath: path)
         }
         XCTAssertEqual(outcomes.values.reduce(0, +), steps)
     }

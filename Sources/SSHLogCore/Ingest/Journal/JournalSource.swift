@@ -123,7 +123,12 @@ public final class JournalSource: RecordSource {
             }
             return (try SDJournal.openLocal(), [], intact)
         case .directory(let dir):
-            let found = try JournalFiles.list(directory: dir)
+            var denied: [String] = []
+            let found = try JournalFiles.list(directory: dir, denied: &denied)
+            for d in denied {
+                diagnostics.report(SSHLogError(.permissionDenied, d, "permission denied; the journal files in it are not read",
+                                               hint: "add your user to group systemd-journal or adm, or use sudo"), .damaged)
+            }
             if found.isEmpty {
                 throw SSHLogError(.noLogs, dir, "no journal files (*.journal) in this directory or its subdirectories",
                                   hint: "pass the directory that holds the .journal files (journalctl -D reads the same)")
@@ -374,6 +379,10 @@ public final class JournalSource: RecordSource {
     /// The current entry's cursor, for `journalctl --cursor`.
     /// - Throws: `SSHLogError(.journal)` when there is no current entry.
     public func cursor() throws -> String { try journal.cursor() }
+
+    /// The times of the oldest and newest entries in the opened files (all entries, not only the
+    /// selected ones), µs since the epoch; nil for an empty journal. For `sshlog sources`.
+    public var span: (first: Int64, last: Int64)? { journal.span() }
 
     /// One field of the current entry (`_SYSTEMD_UNIT`, `_UID`, …), for tools and tests; not for
     /// the per-entry path.

@@ -190,6 +190,14 @@ final class SDJournal {
         return sd_journal_enumerate_available_unique(handle, &data, &length) > 0
     }
 
+    /// The times of the oldest and newest entries in the opened files, matches ignored
+    /// (`sd_journal_get_cutoff_realtime_usec`); nil when there are none.
+    func span() -> (first: Int64, last: Int64)? {
+        var from: UInt64 = 0, to: UInt64 = 0
+        guard sd_journal_get_cutoff_realtime_usec(handle, &from, &to) > 0 else { return nil }
+        return (Int64(bitPattern: from), Int64(bitPattern: to))
+    }
+
     /// The distinct values of `field` in the opened files, matches ignored
     /// (`sd_journal_query_unique` and `sd_journal_enumerate_available_unique`).
     func uniqueValues(_ field: String) -> Set<String> {
