@@ -420,13 +420,23 @@ public final class Correlator {
         }
     }
 
+    /// How long before a listener's "Received signal" a silent session close still counts as
+    /// part of the same stop.
+    static let restartRace: Int64 = 3_000_000
+
     private func server(_ e: TaggedEvent) {
         hostEvent(e)
         if e.kind == .serverTerminating {
             restarts.append((e.host, e.time))
             if restarts.count > 1_000 { restarts.removeFirst() }
-            for c in table.all where c.host == e.host && !c.ended && c.restartAt == nil {
-                c.restartAt = e.time
+            for c in table.all where c.host == e.host && c.restartAt == nil {
+                // Open connections, and those whose session closed moments before the listener
+                // logged its signal without any ending of their own: a stop with
+                // KillMode=control-group signals every process at once, and the session monitors
+                // often write their PAM close before the listener writes "Received signal 15".
+                if !c.ended || (c.ending == nil && c.accepted && e.time - c.end <= Correlator.restartRace) {
+                    c.restartAt = e.time
+                }
             }
             throttlingHosts.remove(e.host)
         }
