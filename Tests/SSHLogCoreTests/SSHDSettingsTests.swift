@@ -7,7 +7,7 @@ final class SSHDSettingsTests: XCTestCase {
         let path = TestSupport.repoRoot.appendingPathComponent("samples/config/sshd_config").path
         let (s, err) = SSHDSettings.load(path: path)
         XCTAssertNil(err)
-        XCTAssertEqual(s.loginGraceTime, 10_000_000)
+        XCTAssertEqual(s.loginGraceTime, 20_000_000)
         XCTAssertEqual(s.clientAliveInterval, 2)
         XCTAssertEqual(s.clientAliveCountMax, 2)
         XCTAssertTrue(s.maxStartups == (3, 100, 3))
