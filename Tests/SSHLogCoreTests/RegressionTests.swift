@@ -24,4 +24,15 @@ final class RegressionTests: XCTestCase {
             XCTAssertEqual(c.cause?.id, .serverRestart, "\(c.port ?? 0)")
         }
     }
+
+    /// Lab samples, client 127.0.0.16 (`GET / HTTP/1.0` to the SSH port): Debian's 9.2 writes the
+    /// kex_exchange_identification error and then `banner exchange: … invalid format` from the
+    /// same process. One connection, not two.
+    func testBannerErrorAndBannerExchangeLineAreOneConnection() throws {
+        let r = try explain("banner-two-lines.log")
+        let s = try XCTUnwrap(r.clients.first { $0.address == "127.0.0.16" })
+        XCTAssertEqual(s.connections.count, 1)
+        XCTAssertEqual(s.connections.first?.cause?.id, .bannerFailure)
+        XCTAssertEqual(s.connections.first?.evidence.count, 3)
+    }
 }

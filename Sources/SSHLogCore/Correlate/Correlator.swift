@@ -209,7 +209,13 @@ public final class Correlator {
         if let port, let client, let cport = c.port, let cclient = c.client, port != cport || client != cclient {
             return true
         }
-        if c.ended && !Correlator.isTrailing(e.kind) { return true }
+        if c.ended && !Correlator.isTrailing(e.kind) {
+            // A further line naming the same client and port moments later is about the same
+            // connection (9.2 writes `banner exchange: … invalid format` after its
+            // `kex_exchange_identification` error), not a reused pid.
+            if let port, let client, c.port == port, c.client == client, e.time - c.end <= 5_000_000 { return false }
+            return true
+        }
         if c.ended && e.time - c.end > 600_000_000 { return true }
         return false
     }
