@@ -76,6 +76,17 @@ public struct KindSet: Sendable, Equatable {
         for k in ks where contains(k) { return true }
         return false
     }
+
+    /// A set of the given kinds (build once, test with `intersects`).
+    public static func of(_ ks: [EventKind]) -> KindSet {
+        var s = KindSet()
+        for k in ks { s.insert(k) }
+        return s
+    }
+
+    @inline(__always) public func intersects(_ other: KindSet) -> Bool {
+        (lo & other.lo) != 0 || (hi & other.hi) != 0
+    }
 }
 
 /// One evidence line as kept after tagging: what a report cites (time, where, what, the text),
