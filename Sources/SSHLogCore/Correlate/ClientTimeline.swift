@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything known about one client address: its connections in order (a bounded number in
 /// full detail, the rest folded into counts), its bans and firewall drops.
 ///
@@ -20,9 +24,17 @@ public final class ClientTimeline {
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
-    /// Distinct user names beyond `users` (counted up to `maxExtraUsers`, then saturating).
-    public var moreUsers: Int { extraUserHashes.count }
-    var extraUserHashes = Set<Int>()
+    /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
+    /// (within a few percent up to several thousand names; 128 bytes per client at most).
+    public var moreUsers: Int {
+        guard !extraUserBits.isEmpty else { return 0 }
+        var zeros = 0
+        for w in extraUserBits { zeros += 64 - w.nonzeroBitCount }
+        let m = Double(ClientTimeline.extraUserMapBits)
+        if zeros == 0 { return Int(m * log(m)) }
+        return Int((m * log(m / Double(zeros))).rounded())
+    }
+    var extraUserBits: [UInt64] = []
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order: logins and operational drops (the latest
@@ -52,7 +64,7 @@ public final class ClientTimeline {
     var leadUp: [TaggedEvent] = []
 
     static let maxUsers = 32
-    static let maxExtraUsers = 1_000
+    static let extraUserMapBits = 1_024
     static let maxBans = 32
 
     init(address: String) {
@@ -104,8 +116,12 @@ public final class ClientTimeline {
         if users.contains(u) { return }
         if users.count < ClientTimeline.maxUsers {
             users.append(u)
-        } else if extraUserHashes.count < ClientTimeline.maxExtraUsers {
-            extraUserHashes.insert(u.hashValue)
+        } else {
+            if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
+            var h = Hasher()
+            h.combine(u)
+            let bit = Int(UInt(bitPattern: h.finalize()) % UInt(ClientTimeline.extraUserMapBits))
+            extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
 

@@ -109,6 +109,27 @@ public struct EvidenceRecord: Sendable {
     }
 }
 
+/// The parts of a connection's ending line the diagnosis reads (held inline: no allocation).
+public struct EndingLine: Sendable {
+    public struct Fields: Sendable {
+        public var code: Int?
+        public var signal: Int?
+        public var reason: String?
+    }
+
+    public var kind: EventKind
+    public var time: Int64
+    public var message: String
+    public var fields: Fields
+
+    init(_ e: TaggedEvent) {
+        kind = e.kind
+        time = e.time
+        message = e.message
+        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
+    }
+}
+
 /// One SSH connection (or one connection attempt refused before sshd forked for it), built from
 /// the tagged lines of its processes: the per-connection monitor, the post-auth child, PAM inside
 /// them, and listener lines that name it.
@@ -142,8 +163,7 @@ public final class Connection {
     public internal(set) var accepted = false
     /// The first line that ends the connection (an ending, a refusal, a drop), while the
     /// connection is open; released when it is finished (its reason stays in `endingReason`).
-    public var ending: TaggedEvent? { endingBox?.event }
-    var endingBox: EventBox?
+    public internal(set) var ending: EndingLine?
     /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
     public internal(set) var endingReason: String?
     /// A line ended the connection.
@@ -225,7 +245,7 @@ public final class Connection {
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            endingBox = EventBox(e)
+            ending = EndingLine(e)
             endingReason = e.fields.reason
             endedBy = by
         }
@@ -237,7 +257,7 @@ public final class Connection {
 
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
-        endingBox = nil
+        ending = nil
         if users.capacity > users.count * 2 { users = Array(users) }
     }
 }

@@ -207,19 +207,21 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: TaggedEvent?, _ needle: StaticString) -> Bool {
+    static func mentions(_ e: EndingLine?, _ needle: StaticString) -> Bool {
         guard let e else { return false }
         if let r = e.fields.reason, containsFolded(r, needle) { return true }
         return containsFolded(e.message, needle)
     }
 
-    static func isCorruption(_ e: TaggedEvent) -> Bool {
+    static func isCorruption(_ e: EndingLine) -> Bool {
         guard e.kind == .packetError || e.kind == .discSent else { return false }
         return mentions(e, "message authentication code incorrect") || mentions(e, "corrupt")
             || mentions(e, "bad packet length") || mentions(e, "padding error")
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool {
+    static func isNetworkError(_ e: TaggedEvent) -> Bool { isNetworkError(EndingLine(e)) }
+
+    static func isNetworkError(_ e: EndingLine) -> Bool {
         mentions(e, "connection reset") || mentions(e, "broken pipe") || mentions(e, "timed out")
             || mentions(e, "no route to host") || mentions(e, "network is unreachable")
     }
