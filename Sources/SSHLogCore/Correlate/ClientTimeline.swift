@@ -169,17 +169,18 @@ public final class ClientTimeline {
     }
 
     /// Whether a connection is kept among the important ones: a login, or a drop the server or
-    /// the network caused (not brute-force noise).
-    static func isImportant(_ c: Connection) -> Bool {
+    /// the network caused to a client that has logged in (a legitimate user). Other clients'
+    /// drops, operational or not, are kept as examples of their cause plus the latest few.
+    func isImportant(_ c: Connection) -> Bool {
         if c.accepted { return true }
-        if let d = c.diagnosis, d.cause.isOperational { return true }
+        if isLegitimate, let d = c.diagnosis, d.cause.isOperational { return true }
         return false
     }
 
     /// O(1) amortised: important connections in a bounded list (oldest dropped), others as the
     /// first example of their cause plus a short list of the latest, with their evidence trimmed.
     private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
-        if ClientTimeline.isImportant(c) {
+        if isImportant(c) {
             if c.diagnosis?.cause == .cleanDisconnect || c.stillOpen { c.trimEvidence(head: 6, tail: 4) }
             important.append(c)
             if important.count > importantLimit { important.removeFirst() }
