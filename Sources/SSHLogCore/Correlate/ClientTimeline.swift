@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything known about one client address: its connections in order (a bounded number in
 /// full detail, the rest folded into counts), its bans and firewall drops.
 ///
@@ -20,9 +24,17 @@ public final class ClientTimeline {
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
-    /// Distinct user names beyond `users` (counted up to `maxExtraUsers`, then saturating).
-    public var moreUsers: Int { extraUserHashes.count }
-    var extraUserHashes = Set<Int>()
+    /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
+    /// (within a few percent up to several thousand names; 128 bytes per client at most).
+    public var moreUsers: Int {
+        guard !extraUserBits.isEmpty else { return 0 }
+        var zeros = 0
+        for w in extraUserBits { zeros += 64 - w.nonzeroBitCount }
+        let m = Double(ClientTimeline.extraUserMapBits)
+        if zeros == 0 { return Int(m * log(m)) }
+        return Int((m * log(m / Double(zeros))).rounded())
+    }
+    var extraUserBits: [UInt64] = []
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order: logins and operational drops (the latest
@@ -52,7 +64,7 @@ public final class ClientTimeline {
     var leadUp: [TaggedEvent] = []
 
     static let maxUsers = 32
-    static let maxExtraUsers = 1_000
+    static let extraUserMapBits = 1_024
     static let maxBans = 32
 
     init(address: String) {
@@ -104,8 +116,12 @@ public final class ClientTimeline {
         if users.contains(u) { return }
         if users.count < ClientTimeline.maxUsers {
             users.append(u)
-        } else if extraUserHashes.count < ClientTimeline.maxExtraUsers {
-            extraUserHashes.insert(u.hashValue)
+        } else {
+            if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
+            var h = Hasher()
+            h.combine(u)
+            let bit = Int(UInt(bitPattern: h.finalize()) % UInt(ClientTimeline.extraUserMapBits))
+            extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
 
@@ -153,17 +169,18 @@ public final class ClientTimeline {
     }
 
     /// Whether a connection is kept among the important ones: a login, or a drop the server or
-    /// the network caused (not brute-force noise).
-    static func isImportant(_ c: Connection) -> Bool {
+    /// the network caused to a client that has logged in (a legitimate user). Other clients'
+    /// drops, operational or not, are kept as examples of their cause plus the latest few.
+    func isImportant(_ c: Connection) -> Bool {
         if c.accepted { return true }
-        if let d = c.diagnosis, d.cause.isOperational { return true }
+        if isLegitimate, let d = c.diagnosis, d.cause.isOperational { return true }
         return false
     }
 
     /// O(1) amortised: important connections in a bounded list (oldest dropped), others as the
     /// first example of their cause plus a short list of the latest, with their evidence trimmed.
     private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
-        if ClientTimeline.isImportant(c) {
+        if isImportant(c) {
             if c.diagnosis?.cause == .cleanDisconnect || c.stillOpen { c.trimEvidence(head: 6, tail: 4) }
             important.append(c)
             if important.count > importantLimit { important.removeFirst() }

@@ -76,6 +76,17 @@ public struct KindSet: Sendable, Equatable {
         for k in ks where contains(k) { return true }
         return false
     }
+
+    /// A set of the given kinds (build once, test with `intersects`).
+    public static func of(_ ks: [EventKind]) -> KindSet {
+        var s = KindSet()
+        for k in ks { s.insert(k) }
+        return s
+    }
+
+    @inline(__always) public func intersects(_ other: KindSet) -> Bool {
+        (lo & other.lo) != 0 || (hi & other.hi) != 0
+    }
 }
 
 /// One evidence line as kept after tagging: what a report cites (time, where, what, the text),
@@ -95,6 +106,27 @@ public struct EvidenceRecord: Sendable {
         pid = e.pid
         message = e.message
         location = e.location
+    }
+}
+
+/// The parts of a connection's ending line the diagnosis reads (held inline: no allocation).
+public struct EndingLine: Sendable {
+    public struct Fields: Sendable {
+        public var code: Int?
+        public var signal: Int?
+        public var reason: String?
+    }
+
+    public var kind: EventKind
+    public var time: Int64
+    public var message: String
+    public var fields: Fields
+
+    init(_ e: TaggedEvent) {
+        kind = e.kind
+        time = e.time
+        message = e.message
+        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
     }
 }
 
@@ -131,8 +163,7 @@ public final class Connection {
     public internal(set) var accepted = false
     /// The first line that ends the connection (an ending, a refusal, a drop), while the
     /// connection is open; released when it is finished (its reason stays in `endingReason`).
-    public var ending: TaggedEvent? { endingBox?.event }
-    var endingBox: EventBox?
+    public internal(set) var ending: EndingLine?
     /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
     public internal(set) var endingReason: String?
     /// A line ended the connection.
@@ -214,7 +245,7 @@ public final class Connection {
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            endingBox = EventBox(e)
+            ending = EndingLine(e)
             endingReason = e.fields.reason
             endedBy = by
         }
@@ -226,7 +257,7 @@ public final class Connection {
 
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
-        endingBox = nil
+        ending = nil
         if users.capacity > users.count * 2 { users = Array(users) }
     }
 }

@@ -8,8 +8,12 @@ public struct Diagnosis: Sendable, Equatable {
     public var cause: CauseID
     public var confidence: Confidence
     public var endedBy: EndedBy
-    /// Other causes the same lines are consistent with (most likely first).
-    public var alternatives: [CauseID]
+    /// Other causes the same lines are consistent with, in taxonomy order. Stored as a bit set
+    /// (one bit per `CauseID.rank`), so a diagnosis allocates nothing.
+    public var alternatives: [CauseID] {
+        CauseID.allCases.filter { alternativeBits & (1 << UInt32($0.rank)) != 0 }
+    }
+    var alternativeBits: UInt32
     /// For `unknown`: the most likely cause, if one stands out.
     public var likely: CauseID?
 
@@ -18,7 +22,9 @@ public struct Diagnosis: Sendable, Equatable {
         self.cause = cause
         self.confidence = confidence
         self.endedBy = endedBy
-        self.alternatives = alternatives
+        var bits: UInt32 = 0
+        for a in alternatives { bits |= 1 << UInt32(a.rank) }
+        self.alternativeBits = bits
         self.likely = likely
     }
 }
@@ -34,6 +40,9 @@ struct DiagnosisContext {
 /// Turns a finished connection's lines into a `Diagnosis`. Rules are in docs/causes.md; the
 /// first rule whose decisive line is present wins, and absence is reasoned about last.
 enum Diagnoser {
+    static let refusals = KindSet.of([.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited])
+    static let idleEndings = KindSet.of([.sessionAliveTimeout, .sessionInactive])
+
     static func diagnose(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
         let k = c.kinds
         let end = c.ending
@@ -46,7 +55,7 @@ enum Diagnoser {
         if k.contains(.tcpwrapRefused) { return Diagnosis(.tcpWrappers, .high, endedBy: .server) }
 
         // Server policy refused the user.
-        if k.containsAny([.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited]) {
+        if k.intersects(Diagnoser.refusals) {
             return Diagnosis(.userNotAllowed, .high, endedBy: .server)
         }
         if k.contains(.kexNoMatch) { return Diagnosis(.kexMismatch, .high, endedBy: .server) }
@@ -58,7 +67,7 @@ enum Diagnoser {
             return Diagnosis(.noAuthMethods, .high, endedBy: .client,
                              alternatives: c.failures > 0 ? [c.userExists == false ? .invalidUser : .authFailed] : [])
         }
-        if k.containsAny([.sessionAliveTimeout, .sessionInactive]) {
+        if k.intersects(Diagnoser.idleEndings) {
             return Diagnosis(.idleTimeout, .high, endedBy: .server,
                              alternatives: c.bannedAt != nil ? [.banned, .networkReset] : [.networkReset])
         }
@@ -199,19 +208,21 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: TaggedEvent?, _ needle: StaticString) -> Bool {
+    static func mentions(_ e: EndingLine?, _ needle: StaticString) -> Bool {
         guard let e else { return false }
         if let r = e.fields.reason, containsFolded(r, needle) { return true }
         return containsFolded(e.message, needle)
     }
 
-    static func isCorruption(_ e: TaggedEvent) -> Bool {
+    static func isCorruption(_ e: EndingLine) -> Bool {
         guard e.kind == .packetError || e.kind == .discSent else { return false }
         return mentions(e, "message authentication code incorrect") || mentions(e, "corrupt")
             || mentions(e, "bad packet length") || mentions(e, "padding error")
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool {
+    static func isNetworkError(_ e: TaggedEvent) -> Bool { isNetworkError(EndingLine(e)) }
+
+    static func isNetworkError(_ e: EndingLine) -> Bool {
         mentions(e, "connection reset") || mentions(e, "broken pipe") || mentions(e, "timed out")
             || mentions(e, "no route to host") || mentions(e, "network is unreachable")
     }
