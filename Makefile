@@ -4,10 +4,10 @@ SWIFT ?= swift
 BIN := .build/release/sshlog
 # Debian packages: build (C libraries), tests (real sshd, rsyslog, fail2ban, journal files, plink).
 BUILD_DEPS := pkg-config zlib1g-dev libsystemd-dev
-TEST_DEPS := openssh-server openssh-client putty-tools rsyslog fail2ban systemd-journal-remote netcat-openbsd sshpass iptables iproute2 procps python3
+TEST_DEPS := openssh-server openssh-client putty-tools rsyslog fail2ban systemd-journal-remote netcat-openbsd nftables iproute2 procps util-linux openssl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps build run test unit lab lab-check bench patterns clean
+.PHONY: help deps test-deps build run test unit lab lab-check lab-test bench patterns clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*:)?([a-z-]+):.*## /  \2\t/' | sort
@@ -35,10 +35,11 @@ unit: deps patterns ## unit and integration tests (swift test)
 
 test: test-deps unit lab-test ## everything CI runs: unit tests, then the scenario lab when this machine can run it
 
-lab-test:
-	@if [ "$$(id -u)" != 0 ]; then echo "lab: SKIPPED — the scenario lab needs root (it starts sshd, rsyslog and fail2ban)"; \
-	elif [ ! -x Lab/run-lab.sh ]; then echo "lab: SKIPPED — Lab/run-lab.sh is missing"; \
-	else $(SWIFT) build --product sshlog && Lab/run-lab.sh lab-out && Lab/check.sh lab-out .build/debug/sshlog; fi
+lab-test: ## run the scenario lab and check explain against its truth (skips, saying why, when it cannot run here)
+	@reason=$$(Lab/run-lab.sh --can-run 2>&1) || { echo "lab: SKIPPED — $$reason"; exit 0; }; \
+	$(SWIFT) build --product sshlog && Lab/run-lab.sh $(LAB_OUT) && Lab/check.sh $(LAB_OUT) $(LAB_SSHLOG) && Lab/check.sh samples $(LAB_SSHLOG)
+
+include Lab/lab.mk
 
 bench: deps patterns ## benchmark ingest, tagging and explain against a memchr line count (see README)
 	$(SWIFT) build -c release --product sshlog-bench --product sshlog

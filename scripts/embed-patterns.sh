@@ -1,6 +1,6 @@
 #!/bin/sh
 # Embeds patterns/*.patterns into Sources/SSHLogCore/Patterns/BuiltinPatterns.swift, so that the
-# sshlog binary needs no files at run time. Run it after editing patterns/ (make patterns);
+# sshlog binary needs no files at run time. Run it after editing patterns/;
 # PatternLibraryTests fails when the generated file and patterns/ differ.
 #
 #   scripts/embed-patterns.sh            rewrite the Swift file

@@ -5,7 +5,7 @@ import SSHLogCore
 
 /// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
 enum Modes {
-    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same"]
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same", "explain", "explain-1h"]
 
     /// The built-in library with every pattern twice: under copies of its program names
     /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
@@ -39,7 +39,28 @@ enum Modes {
                     l = "programs " + trimmed.dropFirst(9).split(separator: " ").map { $0 + "-copy" }.joined(separator: " ")
                 } else if sameProgram {
                     for key in ["template ", "fallback ", "example "] where trimmed.hasPrefix(key) {
-                        l = indent + key + "Zz " + trimmed.dropFirst(key.count)
+                        var body = Substring(trimmed.dropFirst(key.count))
+                        // Examples carry prefixes the front end strips (error:, a kernel uptime,
+                        // a fail2ban level word): the new first word goes after them.
+                        var head = ""
+                        if key == "example " {
+                            for p in ["error: ", "fatal: "] where body.hasPrefix(p) {
+                                head = p; body = body.dropFirst(p.count); break
+                            }
+                            let word = body.prefix { $0.isUppercase }
+                            if ["INFO", "NOTICE", "WARNING", "ERROR", "DEBUG", "CRITICAL"].contains(String(word)), body.dropFirst(word.count).first == " " {
+                                let rest = body.dropFirst(word.count).drop { $0 == " " }
+                                head = String(body[..<rest.startIndex])
+                                body = rest
+                            }
+                            if body.hasPrefix("["), let close = body.firstIndex(of: "]"),
+                               body[body.index(after: body.startIndex)..<close].allSatisfy({ $0 == " " || $0 == "." || $0.isNumber }) {
+                                let after = body.index(after: close)
+                                head = String(body[..<after]) + " "
+                                body = body[after...].drop { $0 == " " }
+                            }
+                        }
+                        l = indent + key + head + "Zz " + body
                     }
                 }
                 out.append(l)
@@ -95,6 +116,19 @@ enum Modes {
                 if lib.match(program: r.program, message: r.message) != nil { n += 1 }
             }
             return (n, 0)
+        case "explain", "explain-1h":
+            // Full pipeline over the whole file (or its last hour): tag, correlate, explain, render JSON.
+            var req = InputRequest()
+            req.paths = [file]
+            if mode == "explain-1h" {
+                req.since = "1h"
+                req.now = Discovery.arguments([file], diagnostics: d).sets.first?.last?.lastTime
+            }
+            let run = try! IngestRun.plan(req, diagnostics: d)
+            let result = ExplainRun.correlate(run, library: PatternLibrary.builtin(), options: Correlator.Options())
+            let report = Explainer(window: run.windowDescription, inputs: run.inputsDescription, client: nil, user: nil, limit: 20).report(result)
+            let json = JSONRenderer.render(report)
+            return (report.summary.connections, Int64(json.utf8.count))
         case "tag", "tag-2x-programs", "tag-2x-same":
             let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
             let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)

@@ -150,7 +150,25 @@ final class CorrelatorTests: XCTestCase {
         XCTAssertEqual(tl.count(of: .invalidUser), 5_000)
         XCTAssertLessThanOrEqual(tl.connections.count, Correlator.Options().detailPerClient + Correlator.Options().importantPerClient)
         XCTAssertEqual(tl.users.count, 32, "users tried are capped")
-        XCTAssertEqual(tl.moreUsers, 18)
+        XCTAssertEqual(Double(tl.moreUsers), 18, accuracy: 2, "estimated distinct names beyond the first 32")
         XCTAssertLessThan(c.table.count, 50, "finished connections leave the pid table")
+    }
+
+    func testKindSetHoldsEveryKindSeparately() {
+        XCTAssertTrue(KindSet.bitcastWorks, "payload-free enum layout changed: the dictionary fallback is in use")
+        for (i, k) in EventKind.allCases.enumerated() {
+            var s = KindSet()
+            s.insert(k)
+            for (j, other) in EventKind.allCases.enumerated() {
+                XCTAssertEqual(s.contains(other), i == j, "\(k) vs \(other)")
+            }
+        }
+    }
+
+    func testDistinctUserEstimateStaysClose() {
+        let t = ClientTimeline(address: "192.0.2.1")
+        for i in 0..<3_032 { t.noteUser("u\(i)"); t.noteUser("u\(i % 100)") }
+        XCTAssertEqual(t.users.count, 32)
+        XCTAssertEqual(Double(t.moreUsers), 3_000, accuracy: 300)
     }
 }

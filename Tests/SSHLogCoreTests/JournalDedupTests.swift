@@ -142,6 +142,15 @@ final class JournalDedupTests: XCTestCase {
         var dedup = JournalDedup()
         XCTAssertFalse(record("web1 sshd[1200]: Invalid user a\tb from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .journal) })
         XCTAssertTrue(record("web1 sshd[1200]: Invalid user a#011b from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .file) })
+        // A file that keeps the raw byte (not written by rsyslog) matches too.
+        XCTAssertFalse(record("web1 sshd[1200]: Invalid user x\u{1b}[2J from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .journal) })
+        XCTAssertTrue(record("web1 sshd[1200]: Invalid user x\u{1b}[2J from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .file) })
+        // '#' not followed by an octal control code is itself.
+        XCTAssertFalse(record("web1 sshd[1200]: Invalid user #999 from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .journal) })
+        XCTAssertTrue(record("web1 sshd[1200]: Invalid user #999 from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .file) })
+        XCTAssertFalse(record("web1 sshd[1200]: Invalid user #041 from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .journal) })
+        XCTAssertTrue(record("web1 sshd[1200]: Invalid user #041 from 203.0.113.5 port 1") { dedup.isDuplicate($0, from: .file) },
+                      "#041 is '!', not a control character: rsyslog leaves it alone")
     }
 
     func testMemoryStaysBounded() {

@@ -66,6 +66,42 @@ final class JournalFailureTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// Damage inside the objects (not a cut): sshlog must neither crash nor hang, and reads what
+    /// sd-journal still returns. Runs the CLI so that a crash or a hang is caught (timeout).
+    func testDamagedObjectsNeverCrashOrHang() throws {
+        let original = try JournalFixtures.web1()
+        let header = try XCTUnwrap(FileHandle(forReadingAtPath: original)).readData(ofLength: 184)
+        func u64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(header[at + $1]) << (8 * UInt64($1)) } }
+        let objectsStart = u64(104) + u64(112)  // after the data hash table
+        let objectsEnd = u64(136) + 64
+        let dir = try JournalFixtures.scratch("damaged")
+        var outcomes: [Int32: Int] = [:]
+        let steps = 24
+        for k in 0..<steps {
+            let path = dir.appendingPathComponent("web1-\(k).journal").path
+            try FileManager.default.copyItem(atPath: original, toPath: path)
+            let at = objectsStart + (objectsEnd - objectsStart) * UInt64(k) / UInt64(steps)
+            let fh = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+            try fh.seek(toOffset: at)
+            // Alternate garbage kinds: all ones (huge sizes, bad types) and zeros (empty objects).
+            fh.write(Data(repeating: k % 2 == 0 ? 0xFF : 0x00, count: 48))
+            try fh.close()
+            let r = try TestSupport.sshlog(["events", "--no-tags", "--journal-file", path], env: ["TZ": "UTC"], timeout: 30)
+            XCTAssertTrue([ExitStatus.ok.rawValue, ExitStatus.partial.rawValue, ExitStatus.noInput.rawValue].contains(r.status),
+                          "damage at byte \(at): status \(r.status), stderr \(r.stderr)")
+            let read = r.stdout.split(separator: "\n").count
+            XCTAssertLessThanOrEqual(read, 18)
+            // Losing more than the damaged entry itself is never silent.
+            if read < 17 {
+                XCTAssertEqual(r.status, ExitStatus.partial.rawValue, "damage at byte \(at): \(read) entries, stderr \(r.stderr)")
+                XCTAssertTrue(r.stderr.contains("sshlog: \(path): journal file is damaged"), r.stderr)
+            }
+            outcomes[r.status, default: 0] += 1
+            try FileManager.default.removeItem(atPath: path)
+        }
+        XCTAssertEqual(outcomes.values.reduce(0, +), steps)
+    }
+
     func testTruncatedFileAmongJournalFilesIsSkipped() throws {
         let (dir, bad) = try truncatedCollection()
         let good = dir.appendingPathComponent("remote-web1.journal").path

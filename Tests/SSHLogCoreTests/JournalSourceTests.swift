@@ -12,9 +12,14 @@ enum JournalFixtures {
     /// 2025-05-01T12:00:00Z in µs.
     static let noon: Int64 = 1_746_100_800_000_000
 
+    /// Where this process builds its journals; removed when the test process exits (each
+    /// journal-remote file takes 8 MiB).
+    static let outputPath = FileManager.default.temporaryDirectory
+        .appendingPathComponent("sshlog-journal-\(getpid())-\(UUID().uuidString.prefix(8))").path
+
     private static let made: Result<URL, Error> = {
-        let out = FileManager.default.temporaryDirectory
-            .appendingPathComponent("sshlog-journal-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let out = URL(fileURLWithPath: outputPath)
+        atexit { try? FileManager.default.removeItem(atPath: JournalFixtures.outputPath) }
         do {
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             let status = try run("/bin/sh", [fixtureDir.appendingPathComponent("make-journal.sh").path, out.path]).status

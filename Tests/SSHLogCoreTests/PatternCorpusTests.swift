@@ -35,9 +35,22 @@ final class PatternCorpusTests: XCTestCase {
     // MARK: fail2ban's sshd samples
 
     /// Lines whose expected host comes from an earlier line of the same pid (fail2ban's multi-line
-    /// logic): the line itself names no address. Checked: tagged with the kind given here, and an
-    /// earlier line of that pid in the same file yields the expected host.
-    static let hostFromEarlierLine: [String: EventKind] = [:]
+    /// logic): sshd wrote no address on them. Checked one by one: tagged with the kind given here,
+    /// and an earlier line of that pid in the same file gives the expected host.
+    static let hostFromEarlierLine: [String: EventKind] = [
+        // "Disconnecting: Too many authentication failures[ for root] [preauth]" (7.4 wording, no id)
+        "sshd:203": .authMaxTries, "sshd:208": .authMaxTries,
+        "sshd-journal:201": .authMaxTries, "sshd-journal:206": .authMaxTries,
+        // "fatal: Read from socket failed: Connection reset by peer [preauth]" (pre-7.3 wording)
+        "sshd:289": .connReset, "sshd:295": .connReset, "sshd:301": .connReset,
+        "sshd-journal:277": .connReset, "sshd-journal:283": .connReset, "sshd-journal:289": .connReset,
+        // kex_exchange_identification errors name no client (8.0+; the address comes in the
+        // "Connection from" / "banner exchange" line of the same pid)
+        "sshd:322": .bannerBad, "sshd:324": .bannerNone, "sshd:359": .bannerError,
+        // "Unable to negotiate a key exchange method", "no matching mac found: client ... server ..." (6.x)
+        "sshd:388": .kexNoMatch, "sshd:390": .kexNoMatch, "sshd:396": .kexNoMatch,
+        "sshd-journal:329": .kexNoMatch, "sshd-journal:331": .kexNoMatch, "sshd-journal:337": .kexNoMatch,
+    ]
 
     /// Lines where sshlog deliberately gives another client than fail2ban, one by one, with why.
     static let deliberateDifferences: [String: (client: String, why: String)] = [
@@ -83,13 +96,15 @@ final class PatternCorpusTests: XCTestCase {
             }
             // The line names no address: the host must come from an earlier line of the same pid.
             let prior = (earlier[pidKey] ?? []).reversed().compactMap { lib.matchLine($0).1?.fields.client }
-            if prior.contains(where: { Self.sameHost($0, host) }) {
+            if prior.contains(where: { Self.sameHost($0, host) }), let kind = Self.hostFromEarlierLine[key] {
+                XCTAssertEqual(m.kind, kind, key)
                 viaEarlierLine += 1
             } else {
-                failures.append("\(key): \(m.kind.rawValue) without client, and no earlier line of pid \(split.pid) gives \(host): \(line)")
+                failures.append("\(key): \(m.kind.rawValue) without client: not listed in hostFromEarlierLine, or no earlier line of pid \(split.pid) gives \(host): \(line)")
             }
         }
         XCTAssert(failures.isEmpty, failures.joined(separator: "\n"))
+        XCTAssertEqual(viaEarlierLine, Self.hostFromEarlierLine.count, "every listed line was met and resolved")
         XCTAssertGreaterThan(checked, 180)
         XCTAssertEqual(skippedAudit, 11, "selinux-ssh lines (auditd records) are skipped")
         print("fail2ban-sshd: \(checked) match lines tagged, \(viaEarlierLine) with the host from an earlier line of their pid, \(skippedAudit) auditd lines skipped")

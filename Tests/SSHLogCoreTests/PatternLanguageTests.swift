@@ -204,3 +204,48 @@ final class PatternLanguageTests: XCTestCase {
         XCTAssertEqual([e.host, e.program, e.message], ["h", "sshd", "Failed x"])
     }
 }
+
+/// `sshlog patterns check DIR` end to end: exit status 4 and a file:line message on a bad file.
+final class PatternsCommandTests: XCTestCase {
+    func testCheckExitsWithPatternErrorStatus() throws {
+        let bin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/sshlog")
+        guard FileManager.default.isExecutableFile(atPath: bin.path) else {
+            throw XCTSkip("SKIPPED: \(bin.path) not built (run swift build first)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sshlog-check-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = "programs sshd\npattern site.ok\nkind conn.open\ntemplate hello from <client:ip>\nexample hello from 192.0.2.1\nexpect client=192.0.2.1\n"
+        try good.write(to: dir.appendingPathComponent("a.patterns"), atomically: true, encoding: .utf8)
+
+        func run(_ args: [String]) throws -> (Int32, String, String) {
+            let p = Process()
+            p.executableURL = bin
+            p.arguments = args
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+        let (ok, okOut, _) = try run(["patterns", "check", dir.path])
+        XCTAssertEqual(ok, 0)
+        XCTAssert(okOut.contains("1 patterns, 1 examples: all match"), okOut)
+
+        let bad = good.replacingOccurrences(of: "expect client=192.0.2.1", with: "expect client=192.0.2.2")
+        try bad.write(to: dir.appendingPathComponent("a.patterns"), atomically: true, encoding: .utf8)
+        let (status, _, err) = try run(["patterns", "check", dir.path])
+        XCTAssertEqual(status, ExitStatus.patternError.rawValue)
+        XCTAssert(err.contains(dir.path + "/a.patterns:5: example of 'site.ok' gives other fields"), err)
+
+        let (t, tOut, _) = try run(["patterns", "test", "Jan  1 00:00:00 h sshd-session[9]: Connection closed by 192.0.2.7 port 4 [preauth]"])
+        XCTAssertEqual(t, 0)
+        XCTAssert(tOut.contains("kind:    conn.closed") && tOut.contains("client = 192.0.2.7") && tOut.contains("phase = preauth"), tOut)
+        let (n, nOut, _) = try run(["patterns", "test", "nothing like sshd"])
+        XCTAssertEqual(n, 1)
+        XCTAssert(nOut.contains("no pattern matched"), nOut)
+    }
+}

@@ -67,6 +67,17 @@ final class PatternLibraryTests: XCTestCase {
         XCTAssertNil(lib.match("sshdx", "Failed password for root from 192.0.2.1 port 22 ssh2"))
     }
 
+    func testMatchesAgreesWithMatch() {
+        for p in lib.patterns {
+            for ex in p.examples {
+                let prog = Array(p.programs[0].replacingStar.utf8), msg = Array(ex.message.utf8)
+                XCTAssert(prog.withUnsafeBytes { pb in msg.withUnsafeBytes { lib.matches(program: pb, message: $0) } }, ex.location)
+            }
+        }
+        let prog = Array("sshd".utf8), msg = Array("debug1: nothing to see".utf8)
+        XCTAssertFalse(prog.withUnsafeBytes { pb in msg.withUnsafeBytes { lib.matches(program: pb, message: $0) } })
+    }
+
     func testSSHDFamily() {
         for (p, want) in [("sshd", true), ("sshd-session", true), ("sshd-auth", true), ("sshguard", false), ("ssh", false)] {
             let b = Array(p.utf8)
@@ -140,4 +151,33 @@ final class PatternLibraryTests: XCTestCase {
         }
         return files
     }
+
+    /// Mutated examples and random bytes never crash the matcher, and each message is decided
+    /// within the backtracking bound (no hang on hostile input).
+    func testMutatedAndRandomMessagesAreHandled() {
+        var seed: UInt64 = 0x5eed_1234_abcd_9876
+        func next() -> UInt64 { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return seed }
+        let alphabet = Array(" :[]()<>\"'.-_0123456789abcdefABCDEFfromportuserinvalid\t\r\u{ff}".utf8)
+        let examples = lib.patterns.flatMap { p in p.examples.map { (p.programs[0].replacingStar, Array($0.message.utf8)) } }
+        var matched = 0
+        for i in 0..<20_000 {
+            var (program, msg) = examples[i % examples.count]
+            let edits = Int(next() % 6)
+            for _ in 0..<edits where !msg.isEmpty {
+                let at = Int(next() % UInt64(msg.count))
+                switch next() % 4 {
+                case 0: msg[at] = alphabet[Int(next() % UInt64(alphabet.count))]
+                case 1: msg.remove(at: at)
+                case 2: msg.insert(contentsOf: msg[at...].prefix(Int(next() % 40)), at: at)
+                default: msg.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: at)
+                }
+            }
+            if i % 10 == 0 { msg = (0..<Int(next() % 600)).map { _ in UInt8(truncatingIfNeeded: next()) } }
+            let p = Array(program.utf8)
+            let m = p.withUnsafeBytes { pb in msg.withUnsafeBytes { lib.match(program: pb, message: $0) } }
+            if m != nil { matched += 1 }
+        }
+        XCTAssertGreaterThan(matched, 5_000)
+    }
 }
+

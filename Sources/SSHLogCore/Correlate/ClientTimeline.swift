@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything known about one client address: its connections in order (a bounded number in
 /// full detail, the rest folded into counts), its bans and firewall drops.
 ///
@@ -15,18 +19,40 @@ public final class ClientTimeline {
     /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
     public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
     public internal(set) var acceptedCount = 0
+    /// Sessions still open when the data ended.
+    public internal(set) var openAtEnd = 0
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
-    /// Distinct user names beyond `users` (counted up to `maxExtraUsers`, then saturating).
-    public var moreUsers: Int { extraUserHashes.count }
-    var extraUserHashes = Set<Int>()
+    /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
+    /// (within a few percent up to several thousand names; 128 bytes per client at most).
+    public var moreUsers: Int {
+        guard !extraUserBits.isEmpty else { return 0 }
+        var zeros = 0
+        for w in extraUserBits { zeros += 64 - w.nonzeroBitCount }
+        let m = Double(ClientTimeline.extraUserMapBits)
+        if zeros == 0 { return Int(m * log(m)) }
+        return Int((m * log(m / Double(zeros))).rounded())
+    }
+    var extraUserBits: [UInt64] = []
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
-    /// Connections kept in full detail, in time order.
-    public internal(set) var connections: [Connection] = []
+    /// Connections kept in full detail, in time order: logins and operational drops (the latest
+    /// `importantPerClient`), the first connection of each other cause, and the latest few others.
+    public var connections: [Connection] {
+        var out = important
+        out.reserveCapacity(important.count + recent.count + 4)
+        for c in examples { if let c { out.append(c) } }
+        for c in recent where !out.contains(where: { $0 === c }) { out.append(c) }
+        out.sort { $0.start < $1.start }
+        return out
+    }
     /// Finished connections not kept in detail (folded into the counts only).
-    public internal(set) var foldedConnections = 0
+    public var foldedConnections: Int { max(0, connectionCount - connections.count) }
+    var important: [Connection] = []
+    var recent: [Connection] = []
+    var recentNext = 0
+    var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
     public internal(set) var firewall = FirewallDrops()
@@ -38,7 +64,7 @@ public final class ClientTimeline {
     var leadUp: [TaggedEvent] = []
 
     static let maxUsers = 32
-    static let maxExtraUsers = 1_000
+    static let extraUserMapBits = 1_024
     static let maxBans = 32
 
     init(address: String) {
@@ -57,8 +83,8 @@ public final class ClientTimeline {
         return n
     }
 
-    /// Distinct causes seen, most relevant first: the cause of the latest drop, then the others in
-    /// taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
+    /// Distinct causes seen, most relevant first: the cause of the latest drop (other than
+    /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
         for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
@@ -70,7 +96,9 @@ public final class ClientTimeline {
         }
         guard !present.isEmpty else { return [] }
         // The latest drop's cause first (clean disconnects never lead while a drop exists).
-        let drops = present.filter { $0.0.isDrop }
+        // `unknown` leads only when nothing better is known.
+        var drops = present.filter { $0.0.isDrop && $0.0 != .unknown }
+        if drops.isEmpty { drops = present.filter { $0.0.isDrop } }
         let lead = (drops.isEmpty ? present : drops).max { a, b in
             a.1 != b.1 ? a.1 < b.1 : a.0.rank > b.0.rank
         }!.0
@@ -88,8 +116,12 @@ public final class ClientTimeline {
         if users.contains(u) { return }
         if users.count < ClientTimeline.maxUsers {
             users.append(u)
-        } else if extraUserHashes.count < ClientTimeline.maxExtraUsers {
-            extraUserHashes.insert(u.hashValue)
+        } else {
+            if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
+            var h = Hasher()
+            h.combine(u)
+            let bit = Int(UInt(bitPattern: h.finalize()) % UInt(ClientTimeline.extraUserMapBits))
+            extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
 
@@ -107,54 +139,65 @@ public final class ClientTimeline {
             }
         }
         connectionCount += 1
+        if c.stillOpen { openAtEnd += 1 }
         failureCount += c.failures
         for u in c.users { noteUser(u) }
         touch(c.start)
         touch(c.end)
-        insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+        if detailLimit >= Int.max / 4 {
+            important.append(c)  // timeline: everything, in full
+        } else {
+            insertDetailed(c, detailLimit: detailLimit, importantLimit: importantLimit)
+        }
     }
 
-    /// Whether a connection should survive eviction: a login, or a drop the server or network
-    /// caused (not brute-force noise).
-    static func isImportant(_ c: Connection) -> Bool {
+    func addOpen(_ c: Connection) {
+        c.openSlot = open.count
+        open.append(c)
+    }
+
+    /// Swap-removes `c` from `open` in O(1).
+    func removeOpen(_ c: Connection) {
+        let i = c.openSlot
+        guard i >= 0, i < open.count, open[i] === c else { return }
+        let last = open.removeLast()
+        if last !== c {
+            open[i] = last
+            last.openSlot = i
+        }
+        c.openSlot = -1
+    }
+
+    /// Whether a connection is kept among the important ones: a login, or a drop the server or
+    /// the network caused to a client that has logged in (a legitimate user). Other clients'
+    /// drops, operational or not, are kept as examples of their cause plus the latest few.
+    func isImportant(_ c: Connection) -> Bool {
         if c.accepted { return true }
-        if let d = c.diagnosis, d.cause.isOperational { return true }
+        if isLegitimate, let d = c.diagnosis, d.cause.isOperational { return true }
         return false
     }
 
+    /// O(1) amortised: important connections in a bounded list (oldest dropped), others as the
+    /// first example of their cause plus a short list of the latest, with their evidence trimmed.
     private func insertDetailed(_ c: Connection, detailLimit: Int, importantLimit: Int) {
-        // Keep time order (connections finish out of order by a little).
-        var i = connections.count
-        while i > 0 && connections[i - 1].start > c.start { i -= 1 }
-        connections.insert(c, at: i)
-        let important = connections.reduce(0) { $0 + (ClientTimeline.isImportant($1) ? 1 : 0) }
-        let ordinary = connections.count - important
-        if ordinary > detailLimit {
-            evict(important: false)
-        } else if important > importantLimit {
-            evict(important: true)
+        if isImportant(c) {
+            if c.diagnosis?.cause == .cleanDisconnect || c.stillOpen { c.trimEvidence(head: 6, tail: 4) }
+            important.append(c)
+            if important.count > importantLimit { important.removeFirst() }
+            return
         }
-    }
-
-    /// Drops one connection from the detailed list: of the given kind, the oldest whose cause is
-    /// still shown by at least two other kept connections; else the oldest of that kind (never
-    /// the latest, which tells the current story).
-    private func evict(important: Bool) {
-        var perCause = [Int](repeating: 0, count: CauseID.allCases.count)
-        for c in connections where ClientTimeline.isImportant(c) == important {
-            if let d = c.diagnosis { perCause[d.cause.rank] += 1 }
+        c.trimEvidence(head: 3, tail: 3)
+        let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
+        if examples[r] == nil {
+            examples[r] = c
+            return
         }
-        var victim: Int?
-        for (i, c) in connections.enumerated() where ClientTimeline.isImportant(c) == important && i < connections.count - 1 {
-            let r = c.diagnosis?.cause.rank ?? CauseID.unknown.rank
-            if perCause[r] > 2 { victim = i; break }
-        }
-        if victim == nil {
-            victim = connections.firstIndex { ClientTimeline.isImportant($0) == important }
-        }
-        if let v = victim {
-            connections.remove(at: v)
-            foldedConnections += 1
+        // A ring: overwrite the oldest in place once full.
+        if recent.count < detailLimit {
+            recent.append(c)
+        } else if detailLimit > 0 {
+            recent[recentNext] = c
+            recentNext = (recentNext + 1) % detailLimit
         }
     }
 

@@ -50,19 +50,83 @@ public struct KindSet: Sendable, Equatable {
         return t
     }()
 
+    /// A payload-free enum is stored as its declaration index; checked once against `allCases`,
+    /// with the dictionary as the fallback, so the per-line test needs no hashing.
+    static let bitcastWorks: Bool = {
+        guard MemoryLayout<EventKind>.size == 1 else { return false }
+        for (i, k) in EventKind.allCases.enumerated() where unsafeBitCast(k, to: UInt8.self) != UInt8(i) { return false }
+        return true
+    }()
+
+    @inline(__always) static func ordinal(_ k: EventKind) -> Int {
+        bitcastWorks ? Int(unsafeBitCast(k, to: UInt8.self)) : ordinals[k]!
+    }
+
     @inline(__always) public mutating func insert(_ k: EventKind) {
-        let i = KindSet.ordinals[k]!
+        let i = KindSet.ordinal(k)
         if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
     }
 
     @inline(__always) public func contains(_ k: EventKind) -> Bool {
-        let i = KindSet.ordinals[k]!
+        let i = KindSet.ordinal(k)
         return i < 64 ? (lo >> UInt64(i)) & 1 == 1 : (hi >> UInt64(i - 64)) & 1 == 1
     }
 
     public func containsAny(_ ks: [EventKind]) -> Bool {
         for k in ks where contains(k) { return true }
         return false
+    }
+
+    /// A set of the given kinds (build once, test with `intersects`).
+    public static func of(_ ks: [EventKind]) -> KindSet {
+        var s = KindSet()
+        for k in ks { s.insert(k) }
+        return s
+    }
+
+    @inline(__always) public func intersects(_ other: KindSet) -> Bool {
+        (lo & other.lo) != 0 || (hi & other.hi) != 0
+    }
+}
+
+/// One evidence line as kept after tagging: what a report cites (time, where, what, the text),
+/// without the parsed fields (a fraction of a `TaggedEvent`'s size).
+public struct EvidenceRecord: Sendable {
+    public var time: Int64
+    public var kind: EventKind
+    public var program: String
+    public var pid: Int32
+    public var message: String
+    public var location: SourceLocation
+
+    init(_ e: TaggedEvent) {
+        time = e.time
+        kind = e.kind
+        program = e.program
+        pid = e.pid
+        message = e.message
+        location = e.location
+    }
+}
+
+/// The parts of a connection's ending line the diagnosis reads (held inline: no allocation).
+public struct EndingLine: Sendable {
+    public struct Fields: Sendable {
+        public var code: Int?
+        public var signal: Int?
+        public var reason: String?
+    }
+
+    public var kind: EventKind
+    public var time: Int64
+    public var message: String
+    public var fields: Fields
+
+    init(_ e: TaggedEvent) {
+        kind = e.kind
+        time = e.time
+        message = e.message
+        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
     }
 }
 
@@ -97,13 +161,21 @@ public final class Connection {
     public internal(set) var kinds = KindSet()
     public internal(set) var failures = 0
     public internal(set) var accepted = false
-    /// The first line that ends the connection (an ending, a refusal, a drop), if any.
-    public internal(set) var ending: TaggedEvent?
+    /// The first line that ends the connection (an ending, a refusal, a drop), while the
+    /// connection is open; released when it is finished (its reason stays in `endingReason`).
+    public internal(set) var ending: EndingLine?
+    /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
+    public internal(set) var endingReason: String?
+    /// A line ended the connection.
+    public internal(set) var hasEnding = false
     public internal(set) var endedBy: EndedBy = .unknown
     /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
     public internal(set) var sessionClosed = false
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
-    public internal(set) var events: [TaggedEvent] = []
+    public internal(set) var events: [EvidenceRecord] = []
+    /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
+    public var decisive: TaggedEvent? { decisiveBox?.event }
+    var decisiveBox: EventBox?
     /// Lines left out of `events` in the middle.
     public internal(set) var omittedEvents = 0
     /// Set when a fail2ban/sshguard ban for the client started while this connection was open.
@@ -118,6 +190,9 @@ public final class Connection {
     /// The connection was still open when the data ended (not a drop).
     public internal(set) var stillOpen = false
 
+    /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
+    var openSlot = -1
+
     static let maxUsers = 4
     static let maxMethods = 8
 
@@ -129,7 +204,7 @@ public final class Connection {
     }
 
     /// True once a line ended it (or its PAM session closed).
-    public var ended: Bool { ending != nil || sessionClosed }
+    public var ended: Bool { hasEnding || sessionClosed }
 
     /// The user name to show: the accepted one, else the last tried.
     public var user: String? { users.last }
@@ -137,12 +212,20 @@ public final class Connection {
     /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
     func record(_ e: TaggedEvent, head: Int, tail: Int) {
         if events.count < head + tail {
-            events.append(e)
+            events.append(EvidenceRecord(e))
         } else {
             events.remove(at: head)
-            events.append(e)
+            events.append(EvidenceRecord(e))
             omittedEvents += 1
         }
+    }
+
+    /// Keeps only the first `head` and last `tail` evidence lines.
+    func trimEvidence(head: Int, tail: Int) {
+        guard events.count > head + tail else { return }
+        let cut = events.count - head - tail
+        events.removeSubrange(head..<(head + cut))
+        omittedEvents += cut
     }
 
     func noteUser(_ u: String) {
@@ -160,9 +243,27 @@ public final class Connection {
     }
 
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
-        if ending == nil {
-            ending = e
+        if !hasEnding {
+            hasEnding = true
+            ending = EndingLine(e)
+            endingReason = e.fields.reason
             endedBy = by
         }
     }
+
+    func setDecisive(_ e: TaggedEvent) {
+        if decisiveBox == nil { decisiveBox = EventBox(e) }
+    }
+
+    /// Drops what only the diagnosis needed, once the connection is finished.
+    func compact() {
+        ending = nil
+        if users.capacity > users.count * 2 { users = Array(users) }
+    }
+}
+
+/// A tagged line kept by reference (so that an absent one costs a pointer, not the struct).
+final class EventBox {
+    let event: TaggedEvent
+    init(_ e: TaggedEvent) { event = e }
 }

@@ -16,9 +16,9 @@
 public final class Correlator {
     public struct Options: Sendable {
         /// Brute-force style connections kept in full per client (the rest are counted).
-        public var detailPerClient = 6
+        public var detailPerClient = 3
         /// Logins and operational drops kept in full per client.
-        public var importantPerClient = 40
+        public var importantPerClient = 24
         /// Evidence lines kept per connection: the first `evidenceHead` and the last `evidenceTail`.
         public var evidenceHead = 8
         public var evidenceTail = 16
@@ -30,6 +30,8 @@ public final class Correlator {
         public var user: String?
         /// Open connections above which the oldest idle ones are folded early.
         public var maxOpen = 200_000
+        /// The server's settings (sshd_config), for reasoning from time and for advice.
+        public var sshd = SSHDSettings()
 
         public init() {}
     }
@@ -62,6 +64,7 @@ public final class Correlator {
     var lastTime: Int64 = .min
     var lastSweep: Int64 = .min
     var eventCount = 0
+    var lastForcedSweep = 0
     var spoofedIgnored = 0
     var filteredOut = 0
 
@@ -114,9 +117,13 @@ public final class Correlator {
             connectionLine(e)
         }
 
-        if e.time - lastSweep >= Correlator.sweepEvery || table.count > options.maxOpen {
-            sweep(now: lastTime, force: table.count > options.maxOpen)
+        if e.time - lastSweep >= Correlator.sweepEvery {
+            sweep(now: lastTime, force: false)
             lastSweep = e.time
+        } else if table.count > options.maxOpen && eventCount - lastForcedSweep >= 10_000 {
+            // Too many open connections: fold the idle ones early (at most every 10 000 lines).
+            sweep(now: lastTime, force: true)
+            lastForcedSweep = eventCount
         }
     }
 
@@ -155,9 +162,16 @@ public final class Correlator {
             if pid > 0 { table.register(linked, pid: pid) }
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
+        if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
+           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.host == e.host && $0.accepted && !$0.hasEnding }) {
+            // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
+            c = session
+            if pid > 0 { table.register(session, pid: pid) }
+            if session.childPid == nil && pid != session.pid { session.childPid = pid }
+        }
         if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[client!], let recent = tl.open.last(where: { $0.host == e.host && !$0.ended }) {
+            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.host == e.host && !$0.ended }) {
                 c = recent
                 if pid > 0 { table.register(recent, pid: pid) }
             }
@@ -167,10 +181,27 @@ public final class Correlator {
             conn = c
         } else {
             conn = Connection(host: e.host, pid: pid, time: e.time)
-            if pid > 0 { table.register(conn, pid: pid) }
+            table.register(conn, pid: pid)
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
         apply(e, to: conn, client: client, port: port)
+    }
+
+    /// The open connection that started last among those matching.
+    static func latest(_ list: [Connection], where match: (Connection) -> Bool) -> Connection? {
+        var best: Connection?
+        for c in list where match(c) && (best == nil || c.start >= best!.start) { best = c }
+        return best
+    }
+
+    static func isPostAuthEnding(_ k: EventKind) -> Bool {
+        switch k {
+        case .discReceived, .connDisconnected, .connClosed, .connReset, .connReadError, .connWriteFailed,
+             .connTimedOut, .sessionAliveTimeout, .sessionInactive:
+            return true
+        default:
+            return false
+        }
     }
 
     private func isPamAuth(_ k: EventKind) -> Bool {
@@ -182,7 +213,13 @@ public final class Correlator {
         if let port, let client, let cport = c.port, let cclient = c.client, port != cport || client != cclient {
             return true
         }
-        if c.ended && !Correlator.isTrailing(e.kind) { return true }
+        if c.ended && !Correlator.isTrailing(e.kind) {
+            // A further line naming the same client and port moments later is about the same
+            // connection (9.2 writes `banner exchange: … invalid format` after its
+            // `kex_exchange_identification` error), not a reused pid.
+            if let port, let client, c.port == port, c.client == client, e.time - c.end <= 5_000_000 { return false }
+            return true
+        }
         if c.ended && e.time - c.end > 600_000_000 { return true }
         return false
     }
@@ -214,18 +251,25 @@ public final class Correlator {
             break
         case .bannerNone, .bannerBad:
             raise(c, .banner)
+            if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
+               Diagnoser.containsFolded(e.message, "identif") {
+                c.clientVersion = r  // what the client sent instead of a valid banner
+            }
             c.setEnding(e, by: .client)
         case .bannerError:
             raise(c, .banner)
             c.setEnding(e, by: .network)
         case .bannerProbe:
             raise(c, .banner)
+            if c.clientVersion == nil { c.clientVersion = f.reason }  // "probed ... with <banner>"
+
         case .tcpwrapRefused:
             c.setEnding(e, by: .server)
         case .dnsMismatch:
             break
         case .kexNoMatch:
             raise(c, .kex)
+            c.setDecisive(e)
             c.setEnding(e, by: .server)
         case .kexError:
             raise(c, .kex)
@@ -263,10 +307,12 @@ public final class Correlator {
             c.noteMethod(f.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
+            c.setDecisive(e)
             if let u = f.user { c.noteUser(u) }
             if e.kind == .authProhibited { c.setEnding(e, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
+            c.setDecisive(e)
             if let u = f.user { c.noteUser(u) }
             c.setEnding(e, by: .server)
         case .authMaxTries:
@@ -324,7 +370,7 @@ public final class Correlator {
 
     private func attach(_ c: Connection, to client: String) {
         let tl = timeline(client)
-        tl.open.append(c)
+        tl.addOpen(c)
         tl.touch(c.start)
     }
 
@@ -338,10 +384,14 @@ public final class Correlator {
     /// Strips the IPv4-mapped prefix and a `/bits` suffix (sshguard, srclimit) so that the same
     /// client has one key.
     static func normalise(_ s: String) -> String {
-        var s = s
-        if let slash = s.firstIndex(of: "/") { s = String(s[..<slash]) }
-        if s.hasPrefix("::ffff:"), s.contains(".") { s = String(s.dropFirst(7)) }
-        return s
+        var slash = false
+        for b in s.utf8 where b == 47 { slash = true; break }
+        let mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        if !slash && !mapped { return s }
+        var t = s
+        if slash, let i = t.firstIndex(of: "/") { t = String(t[..<i]) }
+        if mapped, t.contains(".") { t = String(t.dropFirst(7)) }
+        return t
     }
 
     // MARK: - Listener, server, blockers, logind
@@ -380,13 +430,23 @@ public final class Correlator {
         }
     }
 
+    /// How long before a listener's "Received signal" a silent session close still counts as
+    /// part of the same stop.
+    static let restartRace: Int64 = 3_000_000
+
     private func server(_ e: TaggedEvent) {
         hostEvent(e)
         if e.kind == .serverTerminating {
             restarts.append((e.host, e.time))
             if restarts.count > 1_000 { restarts.removeFirst() }
-            for c in table.all where c.host == e.host && !c.ended && c.restartAt == nil {
-                c.restartAt = e.time
+            for c in table.all where c.host == e.host && c.restartAt == nil {
+                // Open connections, and those whose session closed moments before the listener
+                // logged its signal without any ending of their own: a stop with
+                // KillMode=control-group signals every process at once, and the session monitors
+                // often write their PAM close before the listener writes "Received signal 15".
+                if !c.ended || (c.ending == nil && c.accepted && e.time - c.end <= Correlator.restartRace) {
+                    c.restartAt = e.time
+                }
             }
             throttlingHosts.remove(e.host)
         }
@@ -461,9 +521,7 @@ public final class Correlator {
     /// Removes a connection from the open tables, diagnoses it and hands it to its client.
     private func fold(_ c: Connection) {
         table.remove(c)
-        if let client = c.client, let tl = clients[client] {
-            if let i = tl.open.firstIndex(where: { $0 === c }) { tl.open.remove(at: i) }
-        }
+        if let client = c.client, let tl = clients[client] { tl.removeOpen(c) }
         finishConnection(c)
     }
 
@@ -472,9 +530,10 @@ public final class Correlator {
             c.stillOpen = true
         }
         if !c.stillOpen {
-            c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime))
+            c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime, loginGraceTime: options.sshd.loginGraceTime))
         }
         onFinished?(c)
+        c.compact()
         if let want = options.client, c.client != want {
             filteredOut += 1
             return

@@ -20,8 +20,9 @@ struct PidTable {
     private var byEndpoint: [EndpointKey: Connection] = [:]
     /// Every pid registered for a connection, to unregister them all when it is folded.
     private var pidsOf: [ObjectIdentifier: [Int32]] = [:]
+    private var members: [ObjectIdentifier: Connection] = [:]
 
-    var count: Int { pidsOf.count }
+    var count: Int { members.count }
 
     func connection(host: String, pid: Int32) -> Connection? {
         byPid[PidKey(host: host, pid: pid)]
@@ -40,6 +41,7 @@ struct PidTable {
         }
         byPid[key] = c
         pidsOf[ObjectIdentifier(c), default: []].append(pid)
+        members[ObjectIdentifier(c)] = c
     }
 
     mutating func registerEndpoint(_ c: Connection) {
@@ -54,6 +56,7 @@ struct PidTable {
             if byPid[key] === c { byPid[key] = nil }
         }
         pidsOf[id] = nil
+        members[id] = nil
         if let client = c.client, let port = c.port {
             let key = EndpointKey(host: c.host, client: client, port: port)
             if byEndpoint[key] === c { byEndpoint[key] = nil }
@@ -61,10 +64,5 @@ struct PidTable {
     }
 
     /// All open connections (for sweeps and server-wide events; not per line).
-    var all: [Connection] {
-        var seen = Set<ObjectIdentifier>()
-        var out: [Connection] = []
-        for c in byPid.values where seen.insert(ObjectIdentifier(c)).inserted { out.append(c) }
-        return out
-    }
+    var all: [Connection] { Array(members.values) }
 }

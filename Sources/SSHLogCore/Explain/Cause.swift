@@ -29,13 +29,35 @@ public enum CauseID: String, CaseIterable, Sendable, Codable, Comparable {
     case cleanDisconnect = "clean-disconnect"
     case noTrace = "no-trace"
 
-    /// Position in the relevance order (0 = most relevant).
-    public var rank: Int { CauseID.rankTable[self] ?? 99 }
-    static let rankTable: [CauseID: Int] = {
-        var t: [CauseID: Int] = [:]
-        for (i, c) in CauseID.allCases.enumerated() { t[c] = i }
-        return t
-    }()
+    /// Position in the relevance order (0 = most relevant): the declaration order.
+    public var rank: Int {
+        switch self {
+        case .banned: return 0
+        case .firewall: return 1
+        case .maxstartups: return 2
+        case .penalty: return 3
+        case .tcpWrappers: return 4
+        case .userNotAllowed: return 5
+        case .kexMismatch: return 6
+        case .tooManyAuthFailures: return 7
+        case .noAuthMethods: return 8
+        case .loginGraceTimeout: return 9
+        case .idleTimeout: return 10
+        case .networkReset: return 11
+        case .packetCorruption: return 12
+        case .clientVanished: return 13
+        case .serverRestart: return 14
+        case .serverResource: return 15
+        case .slowDNS: return 16
+        case .authFailed: return 17
+        case .invalidUser: return 18
+        case .clientGaveUp: return 19
+        case .bannerFailure: return 20
+        case .unknown: return 21
+        case .cleanDisconnect: return 22
+        case .noTrace: return 23
+        }
+    }
 
     public static func < (a: CauseID, b: CauseID) -> Bool { a.rank < b.rank }
 

@@ -8,8 +8,12 @@ public struct Diagnosis: Sendable, Equatable {
     public var cause: CauseID
     public var confidence: Confidence
     public var endedBy: EndedBy
-    /// Other causes the same lines are consistent with (most likely first).
-    public var alternatives: [CauseID]
+    /// Other causes the same lines are consistent with, in taxonomy order. Stored as a bit set
+    /// (one bit per `CauseID.rank`), so a diagnosis allocates nothing.
+    public var alternatives: [CauseID] {
+        CauseID.allCases.filter { alternativeBits & (1 << UInt32($0.rank)) != 0 }
+    }
+    var alternativeBits: UInt32
     /// For `unknown`: the most likely cause, if one stands out.
     public var likely: CauseID?
 
@@ -18,7 +22,9 @@ public struct Diagnosis: Sendable, Equatable {
         self.cause = cause
         self.confidence = confidence
         self.endedBy = endedBy
-        self.alternatives = alternatives
+        var bits: UInt32 = 0
+        for a in alternatives { bits |= 1 << UInt32(a.rank) }
+        self.alternativeBits = bits
         self.likely = likely
     }
 }
@@ -27,13 +33,16 @@ public struct Diagnosis: Sendable, Equatable {
 struct DiagnosisContext {
     /// The time of the last record in the data: how long the log went on after the connection.
     var dataEnd: Int64
-    /// LoginGraceTime assumed when reasoning from absence (sshd's default).
+    /// LoginGraceTime when reasoning from absence (sshd_config's, else sshd's default 120 s).
     var loginGraceTime: Int64 = 120_000_000
 }
 
 /// Turns a finished connection's lines into a `Diagnosis`. Rules are in docs/causes.md; the
 /// first rule whose decisive line is present wins, and absence is reasoned about last.
 enum Diagnoser {
+    static let refusals = KindSet.of([.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited])
+    static let idleEndings = KindSet.of([.sessionAliveTimeout, .sessionInactive])
+
     static func diagnose(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
         let k = c.kinds
         let end = c.ending
@@ -46,7 +55,7 @@ enum Diagnoser {
         if k.contains(.tcpwrapRefused) { return Diagnosis(.tcpWrappers, .high, endedBy: .server) }
 
         // Server policy refused the user.
-        if k.containsAny([.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited]) {
+        if k.intersects(Diagnoser.refusals) {
             return Diagnosis(.userNotAllowed, .high, endedBy: .server)
         }
         if k.contains(.kexNoMatch) { return Diagnosis(.kexMismatch, .high, endedBy: .server) }
@@ -58,7 +67,7 @@ enum Diagnoser {
             return Diagnosis(.noAuthMethods, .high, endedBy: .client,
                              alternatives: c.failures > 0 ? [c.userExists == false ? .invalidUser : .authFailed] : [])
         }
-        if k.containsAny([.sessionAliveTimeout, .sessionInactive]) {
+        if k.intersects(Diagnoser.idleEndings) {
             return Diagnosis(.idleTimeout, .high, endedBy: .server,
                              alternatives: c.bannedAt != nil ? [.banned, .networkReset] : [.networkReset])
         }
@@ -163,7 +172,8 @@ enum Diagnoser {
             return Diagnosis(.banned, .medium, endedBy: .server,
                              alternatives: [.loginGraceTimeout, .networkReset])
         }
-        if let r = c.restartAt, r >= c.end {
+        // A restart explains a pre-auth connection only if LoginGraceTime had not already ended it.
+        if let r = c.restartAt, r >= c.end, r - c.start < ctx.loginGraceTime {
             return Diagnosis(.serverRestart, .low, endedBy: .server, alternatives: [.loginGraceTimeout, .unknown])
         }
         let quietAfter = ctx.dataEnd - c.end
@@ -173,7 +183,9 @@ enum Diagnoser {
         if quietAfter >= ctx.loginGraceTime {
             // Patched 8.5–9.7 builds (Debian 12, Ubuntu, RHEL 9) and 7.4–8.4 log nothing when
             // LoginGraceTime expires: a connection that just stops is what that looks like.
-            return Diagnosis(.loginGraceTimeout, c.failures == 0 ? .medium : .low, endedBy: .server,
+            // Medium only when nothing happened after the TCP/banner stage: a client that was
+            // answering prompts and then went silent is as likely cut off (ban, network).
+            return Diagnosis(.loginGraceTimeout, c.failures == 0 && c.stage < .auth ? .medium : .low, endedBy: .server,
                              alternatives: c.failures > 0 ? [.banned, .networkReset, .clientGaveUp]
                                                           : [.networkReset, .clientGaveUp])
         }
@@ -196,41 +208,46 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: TaggedEvent?, _ needle: String) -> Bool {
+    static func mentions(_ e: EndingLine?, _ needle: StaticString) -> Bool {
         guard let e else { return false }
         if let r = e.fields.reason, containsFolded(r, needle) { return true }
         return containsFolded(e.message, needle)
     }
 
-    static func isCorruption(_ e: TaggedEvent) -> Bool {
+    static func isCorruption(_ e: EndingLine) -> Bool {
         guard e.kind == .packetError || e.kind == .discSent else { return false }
         return mentions(e, "message authentication code incorrect") || mentions(e, "corrupt")
             || mentions(e, "bad packet length") || mentions(e, "padding error")
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool {
+    static func isNetworkError(_ e: TaggedEvent) -> Bool { isNetworkError(EndingLine(e)) }
+
+    static func isNetworkError(_ e: EndingLine) -> Bool {
         mentions(e, "connection reset") || mentions(e, "broken pipe") || mentions(e, "timed out")
             || mentions(e, "no route to host") || mentions(e, "network is unreachable")
     }
 
     /// ASCII case-insensitive substring test on UTF-8 (needles are lower-case ASCII).
-    static func containsFolded(_ hay: String, _ needle: String) -> Bool {
-        let h = Array(hay.utf8)
-        let n = Array(needle.utf8)
-        if n.isEmpty { return true }
-        if h.count < n.count { return false }
-        var i = 0
-        while i + n.count <= h.count {
-            var j = 0
-            while j < n.count {
-                var b = h[i + j]
-                if b >= 65 && b <= 90 { b += 32 }
-                if b != n[j] { break }
-                j += 1
+    static func containsFolded(_ hay: String, _ needle: StaticString) -> Bool {
+        var hay = hay
+        return hay.withUTF8 { h in
+            needle.withUTF8Buffer { n in
+                if n.isEmpty { return true }
+                if h.count < n.count { return false }
+                var i = 0
+                while i + n.count <= h.count {
+                    var j = 0
+                    while j < n.count {
+                        var b = h[i + j]
+                        if b >= 65 && b <= 90 { b += 32 }
+                        if b != n[j] { break }
+                        j += 1
+                    }
+                    if j == n.count { return true }
+                    i += 1
+                }
+                return false
             }
-            if j == n.count { return true }
-            i += 1
         }
-        return false
     }
 }

@@ -1,18 +1,11 @@
 /// The explain pipeline over an ingest run: tag every record, correlate, finish.
 public enum ExplainRun {
-    /// The pattern library's `tag(_:location:)`.
-    public typealias Tagger = (SyslogRecord, () -> SourceLocation) -> TaggedEvent?
-
-    /// Reads every record of `run` in time order, tags it, and feeds the tagged ones to a
-    /// correlator. Journal entries whose trusted fields contradict their identifier are marked
-    /// spoofed (the correlator counts and ignores them).
-    public static func correlate(_ run: IngestRun, tagger: Tagger, options: Correlator.Options) -> CorrelationResult {
+    /// Reads every record of `run` in time order, tags it with `library`, and feeds the tagged
+    /// ones to a correlator (spoofed journal entries are marked by `forEachTagged` and ignored by
+    /// the correlator, which counts them).
+    public static func correlate(_ run: IngestRun, library: PatternLibrary, options: Correlator.Options) -> CorrelationResult {
         let correlator = Correlator(options: options)
-        run.forEachRecord { record, source in
-            guard var event = tagger(record, { source.location() }) else { return }
-            if source.currentIsSpoofed { event.spoofed = true }
-            correlator.add(event)
-        }
+        run.forEachTagged(library) { correlator.add($0) }
         return correlator.finish()
     }
 

@@ -25,7 +25,12 @@ public struct Explainer {
     }
 
     public func report(_ result: CorrelationResult) -> ExplainReport {
-        let ordered = result.clients.sorted(by: Explainer.moreRelevant)
+        let ordered = result.clients.map { (Explainer.tier($0), $0) }
+            .sorted { a, b in
+                if a.0 != b.0 { return a.0 < b.0 }
+                if a.1.last != b.1.last { return a.1.last > b.1.last }
+                return a.1.address < b.1.address
+            }.map { $0.1 }
         var counts = [Int](repeating: 0, count: CauseID.allCases.count)
         var connections = 0, drops = 0, bans = 0, fw = 0, open = 0
         for c in ordered {
@@ -35,7 +40,7 @@ public struct Explainer {
             fw += c.firewall.count
             for cause in CauseID.allCases where cause.isDrop { counts[cause.rank] += c.count(of: cause) }
             counts[CauseID.firewall.rank] += c.firewall.count
-            open += c.connections.filter { $0.stillOpen }.count
+            open += c.openAtEnd
         }
         drops += fw
         var byCause: [(CauseID, Int)] = []
@@ -79,18 +84,11 @@ public struct Explainer {
         return 3
     }
 
-    static func moreRelevant(_ a: ClientTimeline, _ b: ClientTimeline) -> Bool {
-        let ta = tier(a), tb = tier(b)
-        if ta != tb { return ta < tb }
-        if a.last != b.last { return a.last > b.last }
-        return a.address < b.address
-    }
-
     // MARK: - Stories
 
     func story(_ t: ClientTimeline) -> ClientStory {
         var conns = t.connections
-        var omitted = t.foldedConnections
+        var omitted = max(0, t.connectionCount - conns.count)
         if let n = connectionsPerClient, conns.count > n {
             omitted += conns.count - n
             conns = Array(conns.suffix(n))
@@ -101,7 +99,7 @@ public struct Explainer {
         if let lead = causes.first {
             if lead == .banned, t.count(of: .banned) == 0, let ban = t.bans.last {
                 headline = banCause(t, ban)
-            } else if let c = t.connections.last(where: { $0.diagnosis?.cause == lead }) {
+            } else if let c = conns.last(where: { $0.diagnosis?.cause == lead }) ?? t.connections.last(where: { $0.diagnosis?.cause == lead }) {
                 headline = causeStory(c, t)
             } else if lead == .firewall {
                 headline = firewallCause(t)
@@ -129,6 +127,11 @@ public struct Explainer {
             endedBy: c.diagnosis?.endedBy ?? c.endedBy, open: c.stillOpen,
             cause: c.diagnosis == nil ? nil : causeStory(c, t),
             evidence: c.events.map(Explainer.evidence), omittedEvidence: c.omittedEvents)
+    }
+
+    static func evidence(_ e: EvidenceRecord) -> EvidenceLine {
+        let prog = e.program.isEmpty ? "" : (e.pid > 0 ? "\(e.program)[\(e.pid)]: " : "\(e.program): ")
+        return EvidenceLine(time: e.time, location: e.location.description, text: prog + e.message, kind: e.kind.rawValue)
     }
 
     static func evidence(_ e: TaggedEvent) -> EvidenceLine {
@@ -213,7 +216,7 @@ public struct Explainer {
     /// One or two sentences saying what happened to this connection, from its own lines.
     func describe(_ c: Connection, _ d: Diagnosis, _ t: ClientTimeline) -> String {
         let who = c.user.map { "user \($0)" } ?? "the client"
-        let reason = c.ending?.fields.reason
+        let reason = c.endingReason
         let fails = c.failures > 0 ? " after \(c.failures) failed attempt(s)" : ""
         switch d.cause {
         case .banned:
@@ -233,14 +236,14 @@ public struct Explainer {
         case .tcpWrappers:
             return "libwrap refused the connection from \(ip(c)) (/etc/hosts.deny or hosts.allow) before the SSH banner."
         case .userNotAllowed:
-            let line = c.events.first { [.authNotAllowed, .authRootRefused, .authAccountDenied, .authProhibited].contains($0.kind) }
+            let line = c.decisive
             var s = "sshd's configuration refused \(who)"
             if let r = line?.fields.reason { s += ": \(r)" } else if line?.kind == .authRootRefused { s += ": PermitRootLogin" }
             else if line?.kind == .authAccountDenied { s += ": the PAM account stack denied it (expired or restricted account)" }
             else if line?.kind == .authProhibited { s += ": RefuseConnection matched" }
             return s + "."
         case .kexMismatch:
-            let e = c.events.first { $0.kind == .kexNoMatch }
+            let e = c.decisive
             var s = "No common \(e?.fields.what ?? "algorithm") between client and server."
             if let offer = e?.fields.offer { s += " The client offered: \(offer)." }
             return s

@@ -826,9 +826,14 @@ pattern sshd.session.child
 pattern sshd.session.start
   kind session.start
   description A session channel started (shell, command, subsystem; VERBOSE)
-  template Starting session: <what:text> for <user:user> from <client:host> port <port:int> id <session:int>
+  template Starting session: <what:user> for <user:user> from <client:host> port <port:int> id <session:int>
   example Starting session: shell on pts/0 for alice from 198.51.100.23 port 50522 id 0
   expect what="shell on pts/0" user=alice client=198.51.100.23 port=50522 session=0
+  example Starting session: forced-command (key-option) 'backup for db' for alice from 198.51.100.23 port 50522 id 1
+  expect what="forced-command (key-option) 'backup for db'" user=alice client=198.51.100.23 port=50522 session=1
+  # observed: Debian OpenSSH 9.2p1, LogLevel VERBOSE
+  example Starting session: command for root from 127.0.0.1 port 33770 id 0
+  expect what=command user=root client=127.0.0.1 port=33770 session=0
 
 pattern sshd.session.end
   kind session.end

@@ -144,15 +144,17 @@ enum FieldScan {
             i += 2
         }
         while i < end {
-            // An IPv4 tail ends the address.
-            if groups <= 6, let n = Optional(ipv4(p, i, end)), n > 0 {
+            var h = 0
+            while i + h < end, h < 4, isHex(p[i + h]) { h += 1 }
+            if h == 0 { break }
+            // An IPv4 tail ("::ffff:192.0.2.1") ends the address.
+            if i + h < end, p[i + h] == UInt8(ascii: "."), groups <= 6 {
+                let n = ipv4(p, i, end)
+                guard n > 0 else { return 0 }
                 i += n
                 groups += 2
                 break
             }
-            var h = 0
-            while i + h < end, h < 4, isHex(p[i + h]) { h += 1 }
-            if h == 0 { break }
             if i + h < end, isHex(p[i + h]) { return 0 }
             i += h
             groups += 1
@@ -177,29 +179,30 @@ enum FieldScan {
     }
 
     static func ip(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
-        let v6 = ipv6(p, pos, end)
-        if v6 > 0 { return v6 }
-        return ipv4(p, pos, end)
+        // Digits then '.' can only be IPv4; anything else is tried as IPv6.
+        var i = pos
+        while i < end, i - pos < 4, isDigit(p[i]) { i += 1 }
+        if i > pos, i < end, p[i] == UInt8(ascii: ".") { return ipv4(p, pos, end) }
+        return ipv6(p, pos, end)
     }
 
-    /// An address, or a DNS name made of letters, digits and `.-_`. Must contain a letter, digit.
+    /// An address or a DNS name: the longest run of letters, digits and `.-_:%` (every textual
+    /// address is made of these bytes).
     static func host(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
-        let a = ip(p, pos, end)
         var i = pos
         while i < end, isHostByte(p[i]) { i += 1 }
-        return max(a, i - pos)
+        return i - pos
     }
 
     /// The value of an address field as reported: `::ffff:a.b.c.d` becomes `a.b.c.d` so that one
     /// client has one name whichever socket family sshd saw it on.
     static func normalizedAddress(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
-        let prefix: [UInt8] = Array("::ffff:".utf8)
-        let n = end - start
-        guard n > prefix.count + 6 else { return start..<end }
-        for k in 0..<prefix.count where (p[start + k] | (k >= 2 ? 0x20 : 0)) != prefix[k] {
-            return start..<end
-        }
-        let tail = start + prefix.count
+        // "::ffff:" then a dotted quad; the hex letters in either case.
+        guard end - start > 13, p[start] == UInt8(ascii: ":"), p[start + 1] == UInt8(ascii: ":"),
+              p[start + 2] | 0x20 == UInt8(ascii: "f"), p[start + 3] | 0x20 == UInt8(ascii: "f"),
+              p[start + 4] | 0x20 == UInt8(ascii: "f"), p[start + 5] | 0x20 == UInt8(ascii: "f"),
+              p[start + 6] == UInt8(ascii: ":") else { return start..<end }
+        let tail = start + 7
         return ipv4(p, tail, end) == end - tail ? tail..<end : start..<end
     }
 }

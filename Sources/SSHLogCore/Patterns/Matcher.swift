@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One-pass matching of a message against a compiled radix tree.
 ///
 /// The walk goes left to right over the message bytes. At each node it first follows the literal
@@ -61,9 +67,13 @@ struct MatchRun {
                 let n = Int(edge.labelCount)
                 if pos + n <= end {
                     var ok = true
-                    var k = 1
                     let l = labels + Int(edge.labelStart)
-                    while k < n { if l[k] != p[pos + k] { ok = false; break }; k += 1 }
+                    if n > 8 {
+                        ok = memcmp(l + 1, p + pos + 1, n - 1) == 0
+                    } else {
+                        var k = 1
+                        while k < n { if l[k] != p[pos + k] { ok = false; break }; k += 1 }
+                    }
                     if ok, run(edge.child, pos + n) { return true }
                     if budget <= 0 { return false }
                 }

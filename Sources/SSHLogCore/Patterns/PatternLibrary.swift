@@ -45,12 +45,11 @@ public final class PatternLibrary: @unchecked Sendable {
     let baseFields: [EventFields]
     let ids: [String]
     let kinds: [EventKind]
+    let hasConstants: [Bool]
     let specs: [PatternSpec]
     /// Problems that do not stop loading (patterns without examples).
     public let warnings: [SSHLogError]
     public let patterns: [PatternInfo]
-
-    private static let sshdFamily: [[UInt8]] = [Array("sshd".utf8), Array("sshd-session".utf8), Array("sshd-auth".utf8)]
 
     // MARK: - Building
 
@@ -92,6 +91,19 @@ public final class PatternLibrary: @unchecked Sendable {
             }
         }
         return extra ? try compile(files) : builtin()
+    }
+
+    /// The text of the built-in pattern files (`patterns/*.patterns` at build time).
+    public static var builtinFiles: [(name: String, text: String)] { BuiltinPatterns.files }
+
+    /// The `*.patterns` files of a directory, sorted by name, as (path, text).
+    /// - Throws: `SSHLogError` when the directory or a file cannot be read.
+    public static func patternFiles(in dir: String) throws -> [(name: String, text: String)] {
+        let names = try listPatternFiles(dir) ?? []
+        return try names.map { n in
+            let path = dir.hasSuffix("/") ? dir + n : dir + "/" + n
+            return (path, try readTextFile(path))
+        }
     }
 
     /// `*.patterns` names in `dir`, sorted; nil when `dir` is the optional system directory and absent.
@@ -184,6 +196,7 @@ public final class PatternLibrary: @unchecked Sendable {
             for (k, v) in s.constants { f.set(k, v) }
             return f
         }
+        self.hasConstants = specs.map { !$0.constants.isEmpty }
         self.ids = specs.map(\.id)
         self.kinds = specs.map(\.kind)
         self.patterns = specs.map { s in
@@ -238,14 +251,11 @@ public final class PatternLibrary: @unchecked Sendable {
 
     /// True when the program is in the sshd family (sshd, sshd-session, sshd-auth).
     public func isSSHDFamily(_ program: UnsafeRawBufferPointer) -> Bool {
-        for name in Self.sshdFamily where Self.equal(program, name) { return true }
-        return false
-    }
-
-    @inline(__always)
-    static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return b.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, b.count) == 0 }
+        let n = program.count
+        guard n == 4 || n == 9 || n == 12, let p = program.baseAddress else { return false }
+        let sshd: StaticString = "sshd", auth: StaticString = "sshd-auth", session: StaticString = "sshd-session"
+        let name = n == 4 ? sshd : (n == 9 ? auth : session)
+        return memcmp(p, name.utf8Start, n) == 0
     }
 
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
@@ -257,8 +267,19 @@ public final class PatternLibrary: @unchecked Sendable {
                            location: location())
     }
 
-    /// Matches a message of a program. Allocates nothing when nothing matches.
-    public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
+    /// The message after the front end: where the templates apply, and the prefix/suffix fields.
+    struct Prepared {
+        var group: FrozenTables.Group
+        var start: Int
+        var end: Int
+        var level: Range<Int>?
+        var phase: Range<Int>?
+        var repeated: Range<Int>?
+    }
+
+    /// Finds the program's group and applies the front end (see the type's documentation).
+    @inline(__always)
+    func prepare(_ program: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) -> Prepared? {
         let t = tables
         guard program.count > 0, message.count > 0 else { return nil }
         let g = t.group(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
@@ -303,31 +324,69 @@ public final class PatternLibrary: @unchecked Sendable {
                 }
             }
         }
-        return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
-                               firstSets: t.firstSets, p: base + start, end: end - start, captures: caps.baseAddress!,
-                               captureCapacity: caps.count, budget: MatchRun.stepBudget)
-            var root = group.primary
-            for tier in 0..<2 {
-                if tier == 1 {
-                    root = group.fallback
-                    run.depth = 0
-                    run.budget = MatchRun.stepBudget
-                }
-                let node = t.nodes[Int(root)]
-                if node.litCount == 0 && node.fieldCount == 0 { continue }
-                if run.run(root, 0) {
-                    return makeMatch(pattern: Int(run.accepted), base: base + start, caps: caps, depth: run.depth,
-                                     whole: base, level: level, phase: phase, repeated: repeated)
-                }
+        return Prepared(group: group, start: start, end: end, level: level, phase: phase, repeated: repeated)
+    }
+
+    /// Runs the trees of the prepared message (regular templates, then fallback ones); on success
+    /// `run.accepted` is the pattern and the captures are in `caps`.
+    @inline(__always)
+    func search(_ pr: Prepared, _ base: UnsafePointer<UInt8>, _ caps: UnsafeMutableBufferPointer<Capture>) -> MatchRun? {
+        let t = tables
+        var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
+                           firstSets: t.firstSets, p: base + pr.start, end: pr.end - pr.start, captures: caps.baseAddress!,
+                           captureCapacity: caps.count, budget: MatchRun.stepBudget)
+        var root = pr.group.primary
+        for tier in 0..<2 {
+            if tier == 1 {
+                root = pr.group.fallback
+                run.depth = 0
+                run.budget = MatchRun.stepBudget
             }
-            return nil
+            let node = t.nodes[Int(root)]
+            if node.litCount == 0 && node.fieldCount == 0 { continue }
+            if run.run(root, 0) { return run }
+        }
+        return nil
+    }
+
+    /// Whether some pattern matches, without building fields: for `events --unmatched`.
+    /// Allocates nothing.
+    public func matches(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+        guard let pr = prepare(program, message) else { return false }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        return withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            search(pr, base, caps) != nil
         }
     }
 
-    private func makeMatch(pattern: Int, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int,
-                           whole: UnsafePointer<UInt8>, level: Range<Int>?, phase: Range<Int>?, repeated: Range<Int>?) -> PatternMatch {
-        var fields = baseFields[pattern]
+    /// Matches a message of a program. Allocates nothing when nothing matches.
+    public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
+        guard let pr = prepare(program, message) else { return nil }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let start = pr.start, level = pr.level, phase = pr.phase, repeated = pr.repeated
+        // Captures live on the stack; the closure returns only the pattern index, and the fields are
+        // filled in place, so no large value is copied out of it.
+        var fields = EventFields()
+        let pattern: Int = withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            guard let run = search(pr, base, caps) else { return -1 }
+            let pattern = Int(run.accepted)
+            if hasConstants[pattern] { fields = baseFields[pattern] }
+            fill(&fields, base: base + start, caps: caps, depth: run.depth)
+            return pattern
+        }
+        guard pattern >= 0 else { return nil }
+        @inline(__always) func str(_ r: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(start: base + r.lowerBound, count: r.count), as: UTF8.self)
+        }
+        if let level { fields.level = str(level) }
+        if let phase { fields.phase = str(phase) }
+        if let repeated { fields.extra["repeated"] = str(repeated) }
+        return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
+    }
+
+    /// Sets the captured fields of a match.
+    @inline(__always)
+    private func fill(_ fields: inout EventFields, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
         let t = tables
         for k in 0..<depth {
             let c = caps[k]
@@ -341,10 +400,6 @@ public final class PatternLibrary: @unchecked Sendable {
             if slot == .client || slot == .laddr { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
             fields.set(slot: slot, name: self.trie.names[Int(c.name)], UnsafeBufferPointer(start: base + r.lowerBound, count: r.count))
         }
-        if let level { fields.level = String(decoding: UnsafeBufferPointer(start: whole + level.lowerBound, count: level.count), as: UTF8.self) }
-        if let phase { fields.phase = String(decoding: UnsafeBufferPointer(start: whole + phase.lowerBound, count: phase.count), as: UTF8.self) }
-        if let repeated { fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: whole + repeated.lowerBound, count: repeated.count), as: UTF8.self) }
-        return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
     }
 
     /// `message repeated <n> times: [ <msg>]` → the inner message range and the range of n.

@@ -62,7 +62,7 @@ public enum MarkdownRenderer {
         return o
     }
 
-    static func connection(_ c: ConnectionStory) -> String {
+    static func connection(_ c: ConnectionStory, kinds: Bool = false) -> String {
         var o = "- " + TimeText.dateTime(c.start) + " → " + TimeText.time(c.end)
         if let p = c.port { o += ", port \(p)" }
         if let u = c.user { o += ", user " + inline(u) + (c.userExists == false ? " (no such user)" : "") }
@@ -74,7 +74,7 @@ public enum MarkdownRenderer {
         o += "\n\n"
         if let cs = c.cause { o += "  " + inline(cs.summary) + "\n\n" }
         if !c.evidence.isEmpty {
-            var lines = c.evidence.map(line)
+            var lines = c.evidence.map(kinds ? kindLine : line)
             if c.omittedEvidence > 0 { lines.insert("… \(c.omittedEvidence) lines not shown", at: min(8, lines.count)) }
             o += fence(lines, indent: "  ")
         }
@@ -83,6 +83,10 @@ public enum MarkdownRenderer {
 
     static func line(_ e: EvidenceLine) -> String {
         TimeText.dateTime(e.time) + "  " + e.location + "  " + e.text
+    }
+
+    static func kindLine(_ e: EvidenceLine) -> String {
+        TimeText.dateTime(e.time) + "  " + e.location + "  [" + e.kind + "]  " + e.text
     }
 
     /// A fenced code block; the fence is one backtick longer than the longest run inside (and at
@@ -149,15 +153,15 @@ public enum MarkdownRenderer {
         for e in t.entries {
             switch e {
             case .connection(let address, let c):
-                o += "### " + TimeText.dateTime(c.start) + " " + (address.map(inline) ?? "address not logged") + "\n\n" + connection(c)
+                o += "### " + TimeText.dateTime(c.start) + " " + (address.map(inline) ?? "address not logged") + "\n\n" + connection(c, kinds: true)
             case .ban(let address, let b):
-                o += "### " + TimeText.dateTime(b.start) + " " + inline(address) + ": ban (" + inline(b.jail) + ")\n\n" + fence(b.evidence.map(line))
+                o += "### " + TimeText.dateTime(b.start) + " " + inline(address) + ": ban (" + inline(b.jail) + ")\n\n" + fence(b.evidence.map(kindLine))
             case .firewall(let address, let ev):
-                o += "### " + TimeText.dateTime(ev.time) + " " + inline(address) + ": firewall\n\n" + fence([line(ev)])
+                o += "### " + TimeText.dateTime(ev.time) + " " + inline(address) + ": firewall\n\n" + fence([kindLine(ev)])
             case .penalty(let address, let ev):
-                o += "### " + TimeText.dateTime(ev.time) + " " + inline(address) + ": penalty\n\n" + fence([line(ev)])
+                o += "### " + TimeText.dateTime(ev.time) + " " + inline(address) + ": penalty\n\n" + fence([kindLine(ev)])
             case .host(let ev):
-                o += "### " + TimeText.dateTime(ev.time) + " host\n\n" + fence([line(ev)])
+                o += "### " + TimeText.dateTime(ev.time) + " host\n\n" + fence([kindLine(ev)])
             }
         }
         return o

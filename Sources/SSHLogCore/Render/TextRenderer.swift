@@ -5,6 +5,8 @@
 /// name cannot emit control sequences. Colour comes only from `Style` (TTY and NO_COLOR rules).
 public struct TextRenderer {
     public var style: Style
+    /// Show each evidence line's tag (timeline).
+    var showKinds = false
 
     public init(style: Style) {
         self.style = style
@@ -114,10 +116,17 @@ public struct TextRenderer {
     }
 
     func evidence(_ e: EvidenceLine, indent: String) -> String {
-        indent + style.dim(TimeText.time(e.time) + " " + s(e.location)) + "  " + s(e.text) + "\n"
+        indent + style.dim(TimeText.time(e.time) + " " + s(e.location)) + "  "
+            + (showKinds ? style.cyan(e.kind) + "  " : "") + s(e.text) + "\n"
     }
 
     public func render(_ t: TimelineReport) -> String {
+        var r = self
+        r.showKinds = true
+        return r.renderTimeline(t)
+    }
+
+    func renderTimeline(_ t: TimelineReport) -> String {
         var o = style.bold("sshlog timeline") + "  " + s(t.window) + "\n"
         o += style.dim("inputs: " + s(t.inputs)) + "\n"
         if let c = t.clientFilter { o += "client: " + s(c) + "\n" }

@@ -3,8 +3,7 @@
 public enum TimeText {
     /// `2026-11-22T09:02:11.000000Z`: RFC 3339 with microseconds, the JSON format.
     public static func rfc3339(_ us: Int64) -> String {
-        let (d, t, frac) = split(us)
-        return d + "T" + t + "." + pad(frac, 6) + "Z"
+        TimeFormat.rfc3339UTC(us)
     }
 
     /// `2026-11-22 09:02:11` (UTC), for text and Markdown.
@@ -40,18 +39,10 @@ public enum TimeText {
         return (date, time, frac)
     }
 
-    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) (H. Hinnant's algorithm).
-    static func civil(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
+    /// Days since 1970-01-01 to (year, month, day): `CivilTime.civilFromDays`.
+    static func civil(_ z: Int64) -> (Int64, Int64, Int64) {
+        let (y, m, d) = CivilTime.civilFromDays(Int(z))
+        return (Int64(y), Int64(m), Int64(d))
     }
 
     static func pad(_ v: Int64, _ width: Int) -> String {

@@ -41,15 +41,27 @@ struct PatternsCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compile the *.patterns files of DIR with the built-in library and run every example.",
-            discussion: "Exit status 4 when a file has an error or an example does not give its expected fields.")
+            discussion: """
+            A file of DIR with the name of a built-in file (e.g. sshd-auth.patterns) replaces that \
+            file, so 'sshlog patterns check patterns/' checks an edited copy of the library. Exit \
+            status 4 when a file has an error or an example does not give its expected fields.
+            """)
         @Argument(help: "Directory of *.patterns files.") var dir: String
 
         func run() throws {
-            let lib = try loadOrExit { try PatternLibrary.withExtraDirectories([dir]) }
+            let lib = try loadOrExit {
+                let mine = try PatternLibrary.patternFiles(in: dir)
+                guard !mine.isEmpty else {
+                    throw SSHLogError(.badPattern, dir, "no *.patterns files in this directory",
+                                      hint: "pattern files must end in .patterns")
+                }
+                let replaced = Set(mine.map { $0.name.split(separator: "/").last.map(String.init) ?? $0.name })
+                return try PatternLibrary.compile(PatternLibrary.builtinFiles.filter { !replaced.contains($0.name) } + mine)
+            }
             for w in lib.warnings { Diagnostics.writeStderr("sshlog: warning: \(Sanitizer.terminal(w.description))\n") }
             let mine = lib.patterns.filter { $0.location.hasPrefix(dir) }
             let examples = mine.reduce(0) { $0 + $1.examples.count }
-            print("\(dir): \(mine.count) patterns, \(examples) examples: all match (library: \(lib.patterns.count) patterns)")
+            print(Sanitizer.terminal("\(dir): \(mine.count) patterns, \(examples) examples: all match (library: \(lib.patterns.count) patterns)"))
         }
     }
 

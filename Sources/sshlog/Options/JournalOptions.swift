@@ -75,9 +75,14 @@ struct JournalOptions: ParsableArguments {
             do {
                 let source = try JournalSource(input, since: run.since, until: run.until, diagnostics: run.diagnostics)
                 run.extraSources.append(source)
+                var what = "reading \(input == .local ? "this machine's journal" : source.name)"
                 if case .local = input {} else {
-                    run.journalNotes.append("reading \(source.name) (\(source.files.count) journal file\(source.files.count == 1 ? "" : "s"))")
+                    what += " (\(source.files.count) journal file\(source.files.count == 1 ? "" : "s"))"
                 }
+                if let span = source.span {
+                    what += ", entries \(TimeFormat.local(span.first)) → \(TimeFormat.local(span.last, zone: true))"
+                }
+                run.journalNotes.append(what)
             } catch let e as SSHLogError {
                 run.diagnostics.report(e, .skipped)
                 run.journalNotes.append("cannot read: \(e.description)")

@@ -13,7 +13,7 @@
 /// one, so a message genuinely repeated within the tolerance keeps each of its copies.
 ///
 /// rsyslog escapes control characters as `#ooo` (octal); the journal keeps them raw. The key of a
-/// journal record is computed as if escaped, so that both hash alike.
+/// file record is computed with those escapes undone, so that both hash alike.
 ///
 /// - Complexity: O(1) amortised per record; memory is bounded by the records of the last
 ///   `2 × tolerance` (at most `capacity` kept).
@@ -50,7 +50,7 @@ public struct JournalDedup {
     /// consumed together with its twin; one that does not is remembered for a later twin.
     public mutating func isDuplicate(_ record: SyslogRecord, from origin: Origin) -> Bool {
         forget(before: record.time - 2 * tolerance)
-        let key = JournalDedup.key(record, escapeControls: origin == .journal)
+        let key = JournalDedup.key(record, unescape: origin == .file)
         if let indexes = byKey[key] {
             for (n, i) in indexes.enumerated() {
                 let p = queue[i]
@@ -93,24 +93,42 @@ public struct JournalDedup {
         for (i, p) in queue.enumerated() where p.alive { byKey[p.key, default: []].append(i) }
     }
 
-    /// FNV-1a over program, pid and message.
-    static func key(_ r: SyslogRecord, escapeControls: Bool) -> UInt64 {
+    /// FNV-1a over program, pid and message. A file's `#ooo` escape of a control character
+    /// (rsyslog's) is hashed as the character itself, so that it matches the journal's raw byte;
+    /// a raw control character (a file not written by rsyslog) matches as well.
+    static func key(_ r: SyslogRecord, unescape: Bool) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         @inline(__always) func mix(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         for b in r.program { mix(b) }
         mix(0)
         var pid = UInt32(bitPattern: r.pid)
         for _ in 0..<4 { mix(UInt8(truncatingIfNeeded: pid)); pid >>= 8 }
-        for b in r.message {
-            if escapeControls && (b < 0x20 || b == 0x7f) {
-                mix(UInt8(ascii: "#"))
-                mix(0x30 + (b >> 6))
-                mix(0x30 + ((b >> 3) & 7))
-                mix(0x30 + (b & 7))
-            } else {
-                mix(b)
+        let m = r.message
+        var i = 0
+        while i < m.count {
+            let b = m[i]
+            if unescape && b == UInt8(ascii: "#"),
+               let v = octal(m, i + 1), v < 0x20 || v == 0x7f {
+                mix(v)
+                i += 4
+                continue
             }
+            mix(b)
+            i += 1
         }
         return h
+    }
+
+    /// The value of three octal digits at `at`, or nil.
+    @inline(__always)
+    static func octal(_ m: UnsafeRawBufferPointer, _ at: Int) -> UInt8? {
+        guard at + 3 <= m.count else { return nil }
+        var v = 0
+        for k in 0..<3 {
+            let d = m[at + k]
+            guard d >= 0x30 && d <= 0x37 else { return nil }
+            v = v * 8 + Int(d - 0x30)
+        }
+        return v < 256 ? UInt8(v) : nil
     }
 }

@@ -17,16 +17,32 @@ public enum JournalFiles {
     /// its immediate subdirectories (the machine-id directories), as `journalctl -D` reads them,
     /// sorted by path.
     /// - Throws: `SSHLogError` when the directory cannot be read.
+    /// - Throws: `SSHLogError` when the directory cannot be read, or when it holds no journal
+    ///   file but has subdirectories that cannot be read (permission).
     public static func list(directory: String) throws -> [String] {
+        var denied: [String] = []
+        return try list(directory: directory, denied: &denied)
+    }
+
+    /// Like `list(directory:)`, also returning the subdirectories that could not be read.
+    public static func list(directory: String, denied: inout [String]) throws -> [String] {
         var out: [String] = []
-        try scan(directory, depth: 0, into: &out)
+        try scan(directory, depth: 0, into: &out, denied: &denied)
+        if out.isEmpty, let first = denied.first {
+            throw SSHLogError(.permissionDenied, first, "permission denied",
+                              hint: "add your user to group systemd-journal or adm, or use sudo")
+        }
         return out.sorted()
     }
 
-    private static func scan(_ dir: String, depth: Int, into out: inout [String]) throws {
+    private static func scan(_ dir: String, depth: Int, into out: inout [String], denied: inout [String]) throws {
         guard let d = opendir(dir) else {
-            if depth > 0 { return }  // an unreadable machine-id subdirectory: checked by the caller
             let err = errno
+            if depth > 0 {
+                // A machine-id subdirectory: note a permission problem, ignore the rest.
+                if err == EACCES || err == EPERM { denied.append(dir) }
+                return
+            }
             if err == EACCES || err == EPERM {
                 throw SSHLogError(.permissionDenied, dir, "permission denied",
                                   hint: "add your user to group systemd-journal or adm, or use sudo")
@@ -43,7 +59,7 @@ public enum JournalFiles {
             var st = stat()
             guard stat(path, &st) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                if depth == 0 { try scan(path, depth: 1, into: &out) }
+                if depth == 0 { try scan(path, depth: 1, into: &out, denied: &denied) }
             } else if (st.st_mode & S_IFMT) == S_IFREG, name.hasSuffix(".journal") || name.hasSuffix(".journal~") {
                 out.append(path)
             }

@@ -31,6 +31,12 @@ public struct JournalProbe: Sendable {
                 return JournalProbe(input: input, holdsSSHD: true, firstSSHD: t, problem: nil, warnings: diag.messages,
                                     reason: "\(what) holds sshd entries for the window: reading it")
             }
+            // Unreadable files (the system journal, for a user outside systemd-journal/adm) are the
+            // likely reason then: say so.
+            if let denied = diag.messages.first(where: { $0.code == .permissionDenied }) {
+                return JournalProbe(input: input, holdsSSHD: false, firstSSHD: nil, problem: denied, warnings: diag.messages,
+                                    reason: "\(what) holds no sshd entries that you may read: \(denied.message); \(denied.hint)")
+            }
             return JournalProbe(input: input, holdsSSHD: false, firstSSHD: nil, problem: nil, warnings: diag.messages,
                                 reason: "\(what) holds no sshd entries for the window (sshd may log to syslog files only, or the journal was rotated away)")
         } catch let e as SSHLogError {

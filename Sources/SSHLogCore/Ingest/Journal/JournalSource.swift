@@ -49,7 +49,12 @@ public final class JournalSource: RecordSource {
     public let files: [String]
 
     let journal: SDJournal
+    let since: Int64?
     let until: Int64?
+    let matches: JournalMatches
+    /// Files opened as themselves (not salvage copies), checked at the end for damage that made
+    /// sd-journal stop reading them early (see `checkEnds`).
+    let checkable: [String]
     let diagnostics: Diagnostics
     var finished = false
 
@@ -69,11 +74,14 @@ public final class JournalSource: RecordSource {
     public init(_ input: Input, since: Int64? = nil, until: Int64? = nil,
                 matches: JournalMatches = .sshlog, diagnostics: Diagnostics) throws {
         self.input = input
+        self.since = since
         self.until = until
+        self.matches = matches
         self.diagnostics = diagnostics
         let opened = try JournalSource.open(input, diagnostics: diagnostics)
         journal = opened.journal
         files = opened.files
+        checkable = opened.checkable
         name = journal.label
         hasTrustedFields = journal.hasField("_TRANSPORT")
         try matches.apply(to: journal)
@@ -89,7 +97,7 @@ public final class JournalSource: RecordSource {
 
     // MARK: Opening
 
-    static func open(_ input: Input, diagnostics: Diagnostics) throws -> (journal: SDJournal, files: [String]) {
+    static func open(_ input: Input, diagnostics: Diagnostics) throws -> (journal: SDJournal, files: [String], checkable: [String]) {
         switch input {
         case .local:
             let all = JournalFiles.localFiles()
@@ -109,12 +117,18 @@ public final class JournalSource: RecordSource {
                                                "\(all.count - readable.count) of \(all.count) journal files are not readable; their entries are missing",
                                                hint: "add your user to group systemd-journal or adm, or use sudo"), .damaged)
             }
+            var intact: [String] = []
             for file in readable {
-                if let problem = JournalFiles.check(file) { diagnostics.report(problem, .damaged) }
+                if let problem = JournalFiles.check(file) { diagnostics.report(problem, .damaged) } else { intact.append(file) }
             }
-            return (try SDJournal.openLocal(), [])
+            return (try SDJournal.openLocal(), [], intact)
         case .directory(let dir):
-            let found = try JournalFiles.list(directory: dir)
+            var denied: [String] = []
+            let found = try JournalFiles.list(directory: dir, denied: &denied)
+            for d in denied {
+                diagnostics.report(SSHLogError(.permissionDenied, d, "permission denied; the journal files in it are not read",
+                                               hint: "add your user to group systemd-journal or adm, or use sudo"), .damaged)
+            }
             if found.isEmpty {
                 throw SSHLogError(.noLogs, dir, "no journal files (*.journal) in this directory or its subdirectories",
                                   hint: "pass the directory that holds the .journal files (journalctl -D reads the same)")
@@ -132,7 +146,7 @@ public final class JournalSource: RecordSource {
     /// up to its cut through a private patched copy (`JournalFiles.salvageCopy`), unlinked as
     /// soon as sd-journal has it open; other problems are reported and the file left out.
     /// - Throws: when no file can be read at all.
-    static func openChecked(_ paths: [String], label: String, diagnostics: Diagnostics) throws -> (journal: SDJournal, files: [String]) {
+    static func openChecked(_ paths: [String], label: String, diagnostics: Diagnostics) throws -> (journal: SDJournal, files: [String], checkable: [String]) {
         var open: [String] = []
         var shown: [String] = []
         var copies: [String] = []
@@ -161,14 +175,14 @@ public final class JournalSource: RecordSource {
             throw SSHLogError(.journal, label, "none of the \(paths.count) journal files can be read (see the messages above)",
                               hint: lastProblem?.hint ?? "")
         }
-        let journal = try openSkippingBad(open, label: label, diagnostics: diagnostics)
-        return (journal, shown)
+        let (journal, opened) = try openSkippingBad(open, label: label, diagnostics: diagnostics)
+        return (journal, shown, opened.filter { !copies.contains($0) })
     }
 
     /// Opens the files together; if sd-journal refuses the set, opens each alone to find and
     /// report the ones it refuses, and opens the rest.
-    static func openSkippingBad(_ paths: [String], label: String, diagnostics: Diagnostics) throws -> SDJournal {
-        if let j = try? SDJournal.openFiles(paths, label: label) { return j }
+    static func openSkippingBad(_ paths: [String], label: String, diagnostics: Diagnostics) throws -> (SDJournal, [String]) {
+        if let j = try? SDJournal.openFiles(paths, label: label) { return (j, paths) }
         var good: [String] = []
         var lastError: SSHLogError?
         for path in paths {
@@ -183,7 +197,7 @@ public final class JournalSource: RecordSource {
         guard !good.isEmpty else {
             throw lastError ?? SSHLogError(.journal, label, "cannot open the journal")
         }
-        return try SDJournal.openFiles(good, label: label)
+        return (try SDJournal.openFiles(good, label: label), good)
     }
 
     // MARK: Reading
@@ -199,10 +213,18 @@ public final class JournalSource: RecordSource {
                 finished = true
                 return false
             } catch { finished = true; return false }
-            guard more else { finished = true; return false }
+            guard more else {
+                finished = true
+                checkEnds()
+                return false
+            }
             let time: Int64
             do { time = try journal.realtime() } catch { continue }
-            if let until, time > until { finished = true; return false }
+            if let until, time > until {
+                finished = true
+                checkEnds()
+                return false
+            }
             entriesRead += 1
             if compose(time: time) { return true }
             diagnostics.count("journal.no-message")
@@ -299,6 +321,56 @@ public final class JournalSource: RecordSource {
         return true
     }
 
+    /// After the last entry: finds files sd-journal stopped reading early.
+    ///
+    /// sd-journal drops a file from the iteration when it meets a damaged object in it, and says
+    /// so only in a debug message; with several match terms one damaged entry can hide all the
+    /// entries after it (`journalctl -t A -t B` shows the same). So each file is opened alone,
+    /// without matches, and read backwards from the window's end to its last entry that the
+    /// matches select (at most `tailScan` entries); if the shared iteration cannot seek to that
+    /// entry, the file was dropped and its entries after the damage are missing: reported naming
+    /// the file.
+    /// - Complexity: one open and up to `tailScan` backward steps per file.
+    func checkEnds() {
+        // The terms by field, so that each entry costs one lookup per field.
+        var byField: [String: Set<String>] = [:]
+        for t in matches.terms {
+            guard let eq = t.firstIndex(of: "=") else { continue }
+            byField[String(t[..<eq]), default: []].insert(String(t[t.index(after: eq)...]))
+        }
+        let fields = byField.sorted { $0.key < $1.key }
+        for path in checkable {
+            guard let alone = try? SDJournal.openFiles([path]) else { continue }
+            var cursor: String?
+            var when: Int64 = 0
+            do {
+                if let until { try alone.seekRealtime(until + 1) } else { try alone.seekTail() }
+                var steps = 0
+                while steps < JournalSource.tailScan, try alone.previous() {
+                    steps += 1
+                    if fields.contains(where: { f in alone.field(f.key).map(f.value.contains) ?? false }) {
+                        when = try alone.realtime()
+                        if since == nil || when >= since! { cursor = try alone.cursor() }
+                        break
+                    }
+                }
+            } catch {
+                diagnostics.report(SSHLogError(.journal, path, "journal file is damaged: its last entries cannot be read",
+                                               hint: "check it with 'journalctl --file \(path) --verify'"), .damaged)
+                continue
+            }
+            guard let cursor else { continue }
+            let reached = (try? journal.seekCursor(cursor)) != nil && ((try? journal.next()) ?? false) && journal.testCursor(cursor)
+            if !reached {
+                diagnostics.report(SSHLogError(.journal, path, "journal file is damaged: sd-journal stopped reading it early; its entries after the damage (up to \(TimeFormat.rfc3339UTC(when))) are missing",
+                                               hint: "check it with 'journalctl --file \(path) --verify'"), .damaged)
+            }
+        }
+    }
+
+    /// How many entries `checkEnds` reads backwards per file looking for a selected one.
+    static let tailScan = 1000
+
     /// The current entry's place: the journal and its cursor (computed here, not per entry).
     public func location() -> SourceLocation {
         SourceLocation(source: name, line: 0, cursor: try? journal.cursor())
@@ -307,6 +379,10 @@ public final class JournalSource: RecordSource {
     /// The current entry's cursor, for `journalctl --cursor`.
     /// - Throws: `SSHLogError(.journal)` when there is no current entry.
     public func cursor() throws -> String { try journal.cursor() }
+
+    /// The times of the oldest and newest entries in the opened files (all entries, not only the
+    /// selected ones), µs since the epoch; nil for an empty journal. For `sshlog sources`.
+    public var span: (first: Int64, last: Int64)? { journal.span() }
 
     /// One field of the current entry (`_SYSTEMD_UNIT`, `_UID`, …), for tools and tests; not for
     /// the per-entry path.

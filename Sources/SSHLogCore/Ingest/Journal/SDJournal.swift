@@ -86,6 +86,20 @@ final class SDJournal {
         if r < 0 { throw SDJournal.error(r, "cannot seek to the start", label) }
     }
 
+    /// Positions after the newest entry (`sd_journal_seek_tail`).
+    func seekTail() throws {
+        let r = sd_journal_seek_tail(handle)
+        if r < 0 { throw SDJournal.error(r, "cannot seek to the end", label) }
+    }
+
+    /// Moves to the previous matching entry (`sd_journal_previous`).
+    /// - Returns: false at the start.
+    func previous() throws -> Bool {
+        let r = sd_journal_previous(handle)
+        if r < 0 { throw SDJournal.error(r, "cannot read the previous entry", label) }
+        return r > 0
+    }
+
     /// Positions before the first entry at or after `usec` (`sd_journal_seek_realtime_usec`), using
     /// the journal's realtime index; the following `next()` returns that entry.
     func seekRealtime(_ usec: Int64) throws {
@@ -131,7 +145,9 @@ final class SDJournal {
     func restartFields() { sd_journal_restart_data(handle) }
 
     /// The next `FIELD=value` item of the current entry, or nil at the end. Fields sd-journal
-    /// cannot decode (unsupported compression, too large) are skipped, as are damaged ones.
+    /// cannot decode (unsupported compression, too large, damaged data objects) are skipped by
+    /// sd-journal itself; any other error (a damaged entry object) ends the entry's fields, since
+    /// sd-journal would return it again on every call.
     /// The bytes are valid until the next call on this journal: copy what you keep.
     ///
     /// Wraps `sd_journal_enumerate_available_data`.
@@ -139,12 +155,9 @@ final class SDJournal {
     func nextField() -> UnsafeRawBufferPointer? {
         var data: UnsafeRawPointer?
         var length = 0
-        while true {
-            let r = sshlog_sd_journal_next_field(handle, &data, &length)
-            if r > 0, let data { return UnsafeRawBufferPointer(start: data, count: length) }
-            if r == 0 { return nil }
-            if r != -EBADMSG { return nil }  // -EBADMSG: one damaged field; try the rest.
-        }
+        let r = sshlog_sd_journal_next_field(handle, &data, &length)
+        if r > 0, let data { return UnsafeRawBufferPointer(start: data, count: length) }
+        return nil
     }
 
     /// One field's value (after `FIELD=`) of the current entry (`sd_journal_get_data`), or nil.
@@ -175,6 +188,14 @@ final class SDJournal {
         var data: UnsafeRawPointer?
         var length = 0
         return sd_journal_enumerate_available_unique(handle, &data, &length) > 0
+    }
+
+    /// The times of the oldest and newest entries in the opened files, matches ignored
+    /// (`sd_journal_get_cutoff_realtime_usec`); nil when there are none.
+    func span() -> (first: Int64, last: Int64)? {
+        var from: UInt64 = 0, to: UInt64 = 0
+        guard sd_journal_get_cutoff_realtime_usec(handle, &from, &to) > 0 else { return nil }
+        return (Int64(bitPattern: from), Int64(bitPattern: to))
     }
 
     /// The distinct values of `field` in the opened files, matches ignored
