@@ -8,7 +8,7 @@ public enum ReportTextRenderer {
         let host = r.hosts.isEmpty ? "" : " on " + s(r.hosts.prefix(3).joined(separator: ", "))
         o += ReportFormat.wrap("SSH access report\(host) for \(ReportFormat.periodLabel(r.period))", width: 80)
         o += ReportFormat.wrap("Period: \(TimeFormat.local(r.period.start, zone: true)) to \(TimeFormat.local(r.period.end, zone: true))", width: 80)
-        o += ReportFormat.wrap("Read: " + s(r.inputs), width: 80, indent: "      ")
+        o += ReportFormat.wrap(s(r.inputs), width: 80, indent: "      ", first: "Read: ")
         o += "\n"
 
         o += heading("Needs attention", r.attention.count)
