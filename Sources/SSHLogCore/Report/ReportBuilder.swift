@@ -68,8 +68,8 @@ public final class ReportBuilder {
         var users: [String: Int] = [:]
         static let maxKeys = 200_000
 
-        static func bump(_ d: inout [String: Int], _ key: String) {
-            if let v = d[key] { d[key] = v + 1 } else if d.count < NoiseCounter.maxKeys { d[key] = 1 }
+        static func bump(_ d: inout [String: Int], _ key: String, _ n: Int) {
+            if let v = d[key] { d[key] = v + n } else if d.count < NoiseCounter.maxKeys { d[key] = n }
         }
     }
 
@@ -141,11 +141,15 @@ public final class ReportBuilder {
             accepted(e, inPeriod: inPeriod)
             if inPeriod { totals.logins += 1 } else if inPrevious { prevTotals.logins += 1 }
         case .authFailed:
-            if let ip = e.fields.client.map(Correlator.normalise) { noteFailure(ip, e) }
-            if inPeriod { totals.failedAuth += 1 } else if inPrevious { prevTotals.failedAuth += 1 }
+            // `Failed none` is the method query clients start with (logged for invalid users), not a guess.
+            if e.fields.method == "none" { break }
+            let n = ReportBuilder.repeats(e)
+            if let ip = e.fields.client.map(Correlator.normalise) { noteFailure(ip, e, n) }
+            if inPeriod { totals.failedAuth += n } else if inPrevious { prevTotals.failedAuth += n }
             if inPeriod || inPrevious { noise(e, inPeriod: inPeriod, countUser: !e.fields.invalid) }
         case .authInvalidUser:
-            if inPeriod || inPrevious { noise(e, inPeriod: inPeriod, countUser: true) }
+            // `Invalid user X from IP` once per connection; the preauth echo without an address is not counted.
+            if e.fields.client != nil && (inPeriod || inPrevious) { noise(e, inPeriod: inPeriod, countUser: true) }
         case .f2bBan, .sshguardBlock:
             if inPeriod {
                 current.bans += 1
@@ -170,24 +174,31 @@ public final class ReportBuilder {
         }
     }
 
+    /// syslog's `message repeated N times: [ … ]` stands for N lines.
+    static func repeats(_ e: TaggedEvent) -> Int {
+        if e.fields.extra.isEmpty { return 1 }
+        return e.fields.extra["repeated"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
+    }
+
     private func noise(_ e: TaggedEvent, inPeriod: Bool, countUser: Bool) {
         let isInvalid = e.kind == .authInvalidUser
+        let n = ReportBuilder.repeats(e)
         if inPeriod {
-            if isInvalid { current.invalid += 1 } else { current.failed += 1 }
-            if let ip = e.fields.client { NoiseCounter.bump(&current.sources, Correlator.normalise(ip)) }
-            if countUser, let u = e.fields.user { NoiseCounter.bump(&current.users, u) }
+            if isInvalid { current.invalid += n } else { current.failed += n }
+            if let ip = e.fields.client { NoiseCounter.bump(&current.sources, Correlator.normalise(ip), n) }
+            if countUser, let u = e.fields.user { NoiseCounter.bump(&current.users, u, n) }
         } else {
-            if isInvalid { earlier.invalid += 1 } else { earlier.failed += 1 }
-            if let ip = e.fields.client { NoiseCounter.bump(&earlier.sources, Correlator.normalise(ip)) }
-            if countUser, let u = e.fields.user { NoiseCounter.bump(&earlier.users, u) }
+            if isInvalid { earlier.invalid += n } else { earlier.failed += n }
+            if let ip = e.fields.client { NoiseCounter.bump(&earlier.sources, Correlator.normalise(ip), n) }
+            if countUser, let u = e.fields.user { NoiseCounter.bump(&earlier.users, u, n) }
         }
     }
 
-    private func noteFailure(_ ip: String, _ e: TaggedEvent) {
+    private func noteFailure(_ ip: String, _ e: TaggedEvent, _ n: Int) {
         var f = failures[ip] ?? FailureRun()
         if f.count > 0 && e.time - f.last > options.bruteForceLookback { f = FailureRun() }
         if f.count == 0 { f.first = e.time }
-        f.count += 1
+        f.count += n
         f.last = e.time
         if let u = e.fields.user, f.users.count < 6, !f.users.contains(u) { f.users.append(u) }
         failures[ip] = f
