@@ -28,6 +28,19 @@ public enum ReportFormat {
         return length >= 86_400_000_000 ? String(s.dropFirst(5).prefix(5)) : String(s.suffix(5))
     }
 
+    /// Access-health drops grouped by cause (taxonomy order): the first entry of each group is the
+    /// latest drop, whose wording and fix the group shows once.
+    public static func byCause(_ dropped: [DroppedAccess]) -> [[DroppedAccess]] {
+        var groups: [[DroppedAccess]] = []
+        for d in dropped {
+            if let last = groups.last, last[0].cause == d.cause { groups[groups.count - 1].append(d) } else { groups.append([d]) }
+        }
+        return groups
+    }
+
+    /// Entries listed per cause group; the rest are counted.
+    public static let listedPerCause = 12
+
     public static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     /// Wraps already-escaped text to `width` columns (counting characters), each line prefixed

@@ -74,10 +74,17 @@ public enum ReportHTMLRenderer {
             o += "<p class=\"ok\">No legitimate user was dropped or banned.</p>\n"
         }
         if !r.health.dropped.isEmpty { o += "<h3>Known users dropped</h3>\n" }
-        for d in r.health.dropped {
-            o += "<div class=\"drop\"><strong class=\"mono\">\(h(d.user ?? "?"))</strong> from <span class=\"mono\">\(h(d.address))</span>: "
-            o += "\(h(d.title)) (<code>\(h(d.cause.rawValue))</code>, \(d.count)×, last \(h(ReportFormat.when(d.last, r.period))))"
-            o += "<br>\(h(d.summary))<br><span class=\"fix\"><em>Fix:</em> \(h(d.fix))</span></div>\n"
+        for group in ReportFormat.byCause(r.health.dropped) {
+            let latest = group[0]
+            let n = group.reduce(0) { $0 + $1.count }
+            o += "<div class=\"drop\"><strong>\(h(latest.title))</strong> (<code>\(h(latest.cause.rawValue))</code>): \(h(ReportFormat.plural(n, "drop")))<ul>"
+            for d in group.prefix(ReportFormat.listedPerCause) {
+                o += "<li><span class=\"mono\">\(h(d.user ?? "?"))</span> from <span class=\"mono\">\(h(d.address))</span>: \(d.count)×, last \(h(ReportFormat.when(d.last, r.period)))</li>"
+            }
+            if group.count > ReportFormat.listedPerCause {
+                o += "<li>and \(group.count - ReportFormat.listedPerCause) more (see the JSON report)</li>"
+            }
+            o += "</ul><em>Latest:</em> \(h(latest.summary))<br><span class=\"fix\"><em>Fix:</em> \(h(latest.fix))</span></div>\n"
         }
         if !r.health.bannedKnown.isEmpty { o += "<h3>Bans that hit addresses known users log in from</h3>\n" }
         for b in r.health.bannedKnown {

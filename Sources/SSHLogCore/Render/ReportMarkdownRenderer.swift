@@ -27,10 +27,17 @@ public enum ReportMarkdownRenderer {
         if r.health.dropped.isEmpty && r.health.bannedKnown.isEmpty { o += "No legitimate user was dropped or banned.\n\n" }
         if !r.health.dropped.isEmpty {
             o += "### Known users dropped\n\n"
-            for d in r.health.dropped {
-                o += "- **\(i(d.user ?? "?"))** from \(i(d.address)): \(MarkdownRenderer.prose(d.title)) "
-                o += "(`\(d.cause.rawValue)`, \(d.count)×, last \(ReportFormat.when(d.last, r.period)))  \n"
-                o += "  \(i(d.summary))  \n  *Fix:* \(MarkdownRenderer.prose(d.fix))\n"
+            for group in ReportFormat.byCause(r.health.dropped) {
+                let latest = group[0]
+                let n = group.reduce(0) { $0 + $1.count }
+                o += "- **\(MarkdownRenderer.prose(latest.title))** (`\(latest.cause.rawValue)`): \(ReportFormat.plural(n, "drop"))\n"
+                for d in group.prefix(ReportFormat.listedPerCause) {
+                    o += "  - \(i(d.user ?? "?")) from \(i(d.address)): \(d.count)×, last \(ReportFormat.when(d.last, r.period))\n"
+                }
+                if group.count > ReportFormat.listedPerCause {
+                    o += "  - and \(group.count - ReportFormat.listedPerCause) more (see the JSON report)\n"
+                }
+                o += "\n  *Latest:* \(i(latest.summary))  \n  *Fix:* \(MarkdownRenderer.prose(latest.fix))\n"
             }
             o += "\n"
         }

@@ -31,11 +31,18 @@ public enum ReportTextRenderer {
             o += "  No legitimate user was dropped or banned.\n"
         }
         if !r.health.dropped.isEmpty { o += "  Known users dropped:\n" }
-        for d in r.health.dropped {
-            let head = "* \(s(d.user ?? "?")) from \(s(d.address)): \(d.title) (\(d.count)x, last \(ReportFormat.when(d.last, r.period)))"
-            o += ReportFormat.wrap(head, width: 80, indent: "      ", first: "    ")
-            o += ReportFormat.wrap(s(d.summary), width: 80, indent: "      ")
-            o += ReportFormat.wrap("Fix: " + s(d.fix), width: 80, indent: "      ")
+        for group in ReportFormat.byCause(r.health.dropped) {
+            let latest = group[0]
+            let n = group.reduce(0) { $0 + $1.count }
+            o += ReportFormat.wrap("* \(latest.title) [\(latest.cause.rawValue)]: \(ReportFormat.plural(n, "drop"))", width: 80, indent: "      ", first: "    ")
+            for d in group.prefix(ReportFormat.listedPerCause) {
+                o += ReportFormat.wrap("- \(s(d.user ?? "?")) from \(s(d.address)): \(d.count)x, last \(ReportFormat.when(d.last, r.period))", width: 80, indent: "        ", first: "      ")
+            }
+            if group.count > ReportFormat.listedPerCause {
+                o += "      - and \(group.count - ReportFormat.listedPerCause) more (see --format json)\n"
+            }
+            o += ReportFormat.wrap("Latest: " + s(latest.summary), width: 80, indent: "      ")
+            o += ReportFormat.wrap("Fix: " + s(latest.fix), width: 80, indent: "      ")
         }
         if !r.health.bannedKnown.isEmpty { o += "  Bans that hit addresses known users log in from:\n" }
         for b in r.health.bannedKnown {

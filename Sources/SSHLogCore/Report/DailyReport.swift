@@ -32,7 +32,8 @@ public struct DailyReport {
     public var noise: Noise
     public var totals: Totals
     public var previousTotals: Totals
-    /// Connections and drops per bucket (an hour, or a day for periods over a week).
+    /// Connections and drops per bucket (an hour, or a day for periods over a week), each
+    /// connection in the bucket of its last line.
     public var buckets: [Bucket]
     public var bucketLength: Int64
     /// Caveats (short history, ignored spoofed entries, no activity).

@@ -31,7 +31,8 @@ public final class ReportBuilder {
     var failures: [String: FailureRun] = [:]
     var attention: [AttentionItem] = []
 
-    var prevCorrelator: Correlator?
+    /// One correlator over the previous period and the period, so that a connection crossing
+    /// the boundary stays whole; its connections count where they ended.
     let correlator: Correlator
     var totals = Totals()
     var prevTotals = Totals()
@@ -80,20 +81,12 @@ public final class ReportBuilder {
         taggedFrom = min(previous.start, period.start - options.bruteForceLookback)
         let correlatorOptions = Correlator.Options()
         correlator = Correlator(options: correlatorOptions)
-        prevCorrelator = Correlator(options: correlatorOptions)
         bucketLength = period.length > 7 * 86_400_000_000 ? 86_400_000_000 : 3_600_000_000
         let n = Int(max(1, (period.length + bucketLength - 1) / bucketLength))
         bucketConnections = [Int](repeating: 0, count: n)
         bucketDrops = [[Int]](repeating: [Int](repeating: 0, count: CauseID.allCases.count), count: n)
 
-        correlator.onFinished = { [unowned self] c in self.finishedInPeriod(c) }
-        prevCorrelator?.onFinished = { [unowned self] c in
-            self.prevTotals.connections += 1
-            if let d = c.diagnosis, d.cause.isDrop {
-                self.prevTotals.drops += 1
-                self.prevDropCounts[d.cause.rank] += 1
-            }
-        }
+        correlator.onFinished = { [unowned self] c in self.finished(c) }
     }
 
     // MARK: - Reading
@@ -166,12 +159,7 @@ public final class ReportBuilder {
             break
         }
 
-        if inPeriod {
-            if let p = prevCorrelator { _ = p.finish(); prevCorrelator = nil }
-            correlator.add(e)
-        } else if inPrevious {
-            prevCorrelator?.add(e)
-        }
+        if inPeriod || inPrevious { correlator.add(e) }
     }
 
     /// syslog's `message repeated N times: [ … ]` stands for N lines.
@@ -224,9 +212,18 @@ public final class ReportBuilder {
         }
     }
 
-    private func finishedInPeriod(_ c: Connection) {
+    /// A connection the correlator finished: counted in the period it ended in (its last line).
+    private func finished(_ c: Connection) {
+        if c.end < period.start {
+            prevTotals.connections += 1
+            if let d = c.diagnosis, d.cause.isDrop {
+                prevTotals.drops += 1
+                prevDropCounts[d.cause.rank] += 1
+            }
+            return
+        }
         totals.connections += 1
-        let i = Int(max(0, min(Int64(bucketConnections.count - 1), (c.start - period.start) / bucketLength)))
+        let i = Int(max(0, min(Int64(bucketConnections.count - 1), (c.end - period.start) / bucketLength)))
         bucketConnections[i] += 1
         guard let d = c.diagnosis, d.cause.isDrop else { return }
         totals.drops += 1
@@ -243,8 +240,12 @@ public final class ReportBuilder {
     // MARK: - Finishing
 
     public func finish(inputs: String) -> DailyReport {
-        if let p = prevCorrelator { _ = p.finish(); prevCorrelator = nil }
-        let result = correlator.finish()
+        var result = correlator.finish()
+        let periodThrottles = result.throttles.filter { $0.start >= period.start && $0.start < period.end }
+        // Only the clients the access-health section shows are worded (the explainer's cost is
+        // per connection kept; brute-force sources need none).
+        let wanted = Set(healthKeys().map { $0.key.address })
+        result.clients = result.clients.filter { wanted.contains($0.address) }
         let explained = Explainer(window: "", since: period.start, until: period.end, inputs: inputs,
                                   limit: nil, connectionsPerClient: nil).report(result)
 
@@ -253,7 +254,6 @@ public final class ReportBuilder {
         let health = accessHealth(explained)
         var items = attention
         let known = health.dropped.filter { $0.cause == .maxstartups || $0.cause == .penalty }.compactMap { $0.user }
-        let periodThrottles = result.throttles.filter { $0.start >= period.start && $0.start < period.end }
         let firstShed = dropGroups.filter { $0.key.cause == .maxstartups || $0.key.cause == .penalty }.map { $0.value.first }.min()
         if let a = AttentionRules.shedding(maxstartups: dropCounts[CauseID.maxstartups.rank],
                                            penalty: dropCounts[CauseID.penalty.rank], throttles: periodThrottles,
@@ -296,6 +296,18 @@ public final class ReportBuilder {
         return out
     }
 
+    /// The period's drop groups that belong under *Access health* (see `accessHealth`).
+    func healthKeys() -> [(key: DropKey, value: (count: Int, first: Int64, last: Int64))] {
+        // An address whose login followed a brute force is under *Needs attention*; its failures
+        // are not a legitimate user's trouble.
+        let attackers = Set(attention.filter { $0.kind == .bruteForceSuccess }.compactMap { $0.address })
+        return dropGroups.filter { key, _ in
+            guard let user = key.user, history.isKnown(user: user), key.cause != .noTrace else { return false }
+            if attackers.contains(key.address) && !key.cause.isOperational { return false }
+            return history.usersFrom(key.address) != nil || key.cause.isOperational
+        }.map { (key: $0.key, value: $0.value) }
+    }
+
     /// Known users' drops, worded by `explain`: a drop counts when the user logged in somewhere in
     /// the history and either the address is one someone logged in from, or the cause is the
     /// server's or the network's doing (not a stranger's guessing).
@@ -311,10 +323,8 @@ public final class ReportBuilder {
             }
         }
         var dropped: [DroppedAccess] = []
-        for (key, g) in dropGroups {
-            guard let user = key.user, history.isKnown(user: user), key.cause != .noTrace else { continue }
-            let knownAddress = history.usersFrom(key.address) != nil
-            guard knownAddress || key.cause.isOperational else { continue }
+        for (key, g) in healthKeys() {
+            guard let user = key.user else { continue }
             let info = key.cause.info
             var summary = info.title + "."
             var fix = info.fix
