@@ -7,7 +7,7 @@ BUILD_DEPS := pkg-config zlib1g-dev libsystemd-dev
 TEST_DEPS := openssh-server openssh-client putty-tools rsyslog fail2ban systemd-journal-remote netcat-openbsd nftables iproute2 procps util-linux openssl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps build run test unit lab lab-check lab-test bench patterns clean
+.PHONY: help deps test-deps build run test unit lab lab-check lab-test report-screenshot bench patterns clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*:)?([a-z-]+):.*## /  \2\t/' | sort
@@ -40,6 +40,9 @@ lab-test: ## run the scenario lab and check explain against its truth (skips, sa
 	$(SWIFT) build --product sshlog && Lab/run-lab.sh $(LAB_OUT) && Lab/check.sh $(LAB_OUT) $(LAB_SSHLOG) && Lab/check.sh samples $(LAB_SSHLOG)
 
 include Lab/lab.mk
+
+report-screenshot: build ## render the samples' HTML report and screenshot it with headless chromium (report.png)
+	scripts/report-screenshot.sh
 
 bench: deps patterns ## benchmark ingest, tagging and explain against a memchr line count (see README)
 	$(SWIFT) build -c release --product sshlog-bench --product sshlog
