@@ -41,7 +41,7 @@ lab-test: ## run the scenario lab and check explain against its truth (skips, sa
 
 include Lab/lab.mk
 
-report-screenshot: build ## render the samples' HTML report and screenshot it with headless chromium (report.png)
+report-screenshot: build ## render the samples' HTML report and screenshot it with headless chromium (.build/report-screenshot.png)
 	scripts/report-screenshot.sh
 
 bench: deps patterns ## benchmark ingest, tagging and explain against a memchr line count (see README)
