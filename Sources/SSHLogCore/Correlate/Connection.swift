@@ -107,6 +107,142 @@ public struct EvidenceRecord: Sendable {
         message = e.message
         location = e.location
     }
+
+    init(time: Int64, kind: EventKind, program: String, pid: Int32, message: String, location: SourceLocation) {
+        self.time = time
+        self.kind = kind
+        self.program = program
+        self.pid = pid
+        self.message = message
+        self.location = location
+    }
+}
+
+/// Program and source names of evidence lines, each stored once per correlator run and named by
+/// a number in the lines that use it.
+final class EvidenceNames {
+    private(set) var names: [String] = []
+    private var ids: [String: Int32] = [:]
+    /// The last few names looked up: a run has a handful (sshd, sshd-session, the file), so the
+    /// per-line lookup is a comparison of identical strings, not a hash.
+    private var recent: [(String, Int32)] = []
+
+    func id(_ s: String) -> Int32 {
+        for (n, i) in recent where n == s { return i }
+        let i: Int32
+        if let known = ids[s] {
+            i = known
+        } else {
+            i = Int32(names.count)
+            names.append(s)
+            ids[s] = i
+        }
+        if recent.count >= 4 { recent.removeFirst() }
+        recent.append((s, i))
+        return i
+    }
+
+    subscript(i: Int32) -> String { names[Int(i)] }
+}
+
+/// A connection's evidence lines, packed into one byte buffer: each line is a fixed-size head
+/// (time, kind, pid, line number, numbers for its program and source) followed by its message and
+/// journal cursor.
+///
+/// A finished connection kept for the report then holds one allocation for its evidence instead
+/// of one string per line, and one dropped later frees it without touching a string per line
+/// (the tagger's own strings die at once, while still in cache).
+///
+/// - Complexity: appending is O(length of the line); reading or removing line `i` walks the
+///   heads before it (a connection keeps a bounded number of lines, see `Correlator.Options`).
+struct EvidenceStore {
+    struct Head {
+        var time: Int64
+        var line: Int
+        var pid: Int32
+        var program: Int32
+        var source: Int32
+        var messageLength: Int32
+        /// -1 when the line has no journal cursor.
+        var cursorLength: Int32
+        var kind: EventKind
+    }
+
+    static let headSize = MemoryLayout<Head>.size
+
+    let names: EvidenceNames
+    private var bytes: [UInt8] = []
+    private(set) var count = 0
+
+    init(names: EvidenceNames) {
+        self.names = names
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    private static func textLength(_ h: Head) -> Int { Int(h.messageLength) + Int(max(0, h.cursorLength)) }
+
+    private func head(at offset: Int) -> Head {
+        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Head.self) }
+    }
+
+    /// Byte offset of line `i` (or of the end, for `i == count`).
+    private func offset(of i: Int) -> Int {
+        var o = 0
+        for _ in 0..<i { o += EvidenceStore.headSize + EvidenceStore.textLength(head(at: o)) }
+        return o
+    }
+
+    mutating func append(_ e: TaggedEvent) {
+        if bytes.capacity == 0 { bytes.reserveCapacity(512) }
+        var message = e.message
+        var cursor = e.location.cursor
+        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
+                     source: names.id(e.location.source), messageLength: Int32(message.utf8.count),
+                     cursorLength: cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
+        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0) }
+        message.withUTF8 { bytes.append(contentsOf: $0) }
+        if cursor != nil { cursor!.withUTF8 { bytes.append(contentsOf: $0) } }
+        count += 1
+    }
+
+    /// Removes the lines in `range`.
+    mutating func remove(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        let from = offset(of: range.lowerBound)
+        var to = from
+        for _ in range { to += EvidenceStore.headSize + EvidenceStore.textLength(head(at: to)) }
+        bytes.removeSubrange(from..<to)
+        count -= range.count
+    }
+
+    /// Drops spare capacity (for connections kept until the report).
+    mutating func shrink() {
+        if bytes.capacity > bytes.count + bytes.count / 4 { bytes = Array(bytes) }
+    }
+
+    private func record(at o: Int) -> EvidenceRecord {
+        let h = head(at: o)
+        let s = o + EvidenceStore.headSize, m = Int(h.messageLength)
+        let message = String(decoding: bytes[s..<(s + m)], as: UTF8.self)
+        let cursor = h.cursorLength < 0 ? nil
+            : String(decoding: bytes[(s + m)..<(s + m + Int(h.cursorLength))], as: UTF8.self)
+        return EvidenceRecord(time: h.time, kind: h.kind, program: names[h.program], pid: h.pid, message: message,
+                              location: SourceLocation(source: names[h.source], line: h.line, cursor: cursor))
+    }
+
+    subscript(i: Int) -> EvidenceRecord { record(at: offset(of: i)) }
+
+    var records: [EvidenceRecord] {
+        var out: [EvidenceRecord] = []
+        out.reserveCapacity(count)
+        var o = 0
+        for _ in 0..<count {
+            out.append(record(at: o))
+            o += EvidenceStore.headSize + EvidenceStore.textLength(head(at: o))
+        }
+        return out
+    }
 }
 
 /// The parts of a connection's ending line the diagnosis reads (held inline: no allocation).
@@ -172,7 +308,8 @@ public final class Connection {
     /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
     public internal(set) var sessionClosed = false
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
-    public internal(set) var events: [EvidenceRecord] = []
+    public var events: [EvidenceRecord] { evidence.records }
+    var evidence: EvidenceStore
     /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
     public var decisive: TaggedEvent? { decisiveBox?.event }
     var decisiveBox: EventBox?
@@ -192,12 +329,22 @@ public final class Connection {
 
     /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
     var openSlot = -1
+    /// The client's timeline while the connection is open (cleared when it is finished, so the
+    /// timeline's kept connections do not point back at it).
+    var owner: ClientTimeline?
+    /// The pid table's number for `host`, the pids it is registered under there, and its
+    /// position in the table's list of open connections (-1 when not listed).
+    var hostID: Int32
+    var tablePids: [Int32] = []
+    var tableSlot = -1
 
     static let maxUsers = 4
     static let maxMethods = 8
 
-    init(host: String, pid: Int32, time: Int64) {
+    init(host: String, hostID: Int32, pid: Int32, time: Int64, names: EvidenceNames) {
+        self.evidence = EvidenceStore(names: names)
         self.host = host
+        self.hostID = hostID
         self.pid = pid
         self.start = time
         self.end = time
@@ -211,20 +358,19 @@ public final class Connection {
 
     /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
     func record(_ e: TaggedEvent, head: Int, tail: Int) {
-        if events.count < head + tail {
-            events.append(EvidenceRecord(e))
-        } else {
-            events.remove(at: head)
-            events.append(EvidenceRecord(e))
+        if evidence.count >= head + tail {
+            evidence.remove(head..<(head + 1))
             omittedEvents += 1
         }
+        evidence.append(e)
     }
 
     /// Keeps only the first `head` and last `tail` evidence lines.
     func trimEvidence(head: Int, tail: Int) {
-        guard events.count > head + tail else { return }
-        let cut = events.count - head - tail
-        events.removeSubrange(head..<(head + cut))
+        guard evidence.count > head + tail else { return }
+        let cut = evidence.count - head - tail
+        evidence.remove(head..<(head + cut))
+        evidence.shrink()
         omittedEvents += cut
     }
 
@@ -259,6 +405,7 @@ public final class Connection {
     func compact() {
         ending = nil
         if users.capacity > users.count * 2 { users = Array(users) }
+        evidence.shrink()
     }
 }
 
