@@ -125,10 +125,11 @@ final class EvidenceNames {
     private var ids: [String: Int32] = [:]
     /// The last few names looked up: a run has a handful (sshd, sshd-session, the file), so the
     /// per-line lookup is a comparison of identical strings, not a hash.
-    private var recent: [(String, Int32)] = []
+    private var recent: [String] = []
+    private var recentIDs: [Int32] = []
 
     func id(_ s: String) -> Int32 {
-        for (n, i) in recent where n == s { return i }
+        for k in recent.indices where recent[k] == s { return recentIDs[k] }
         let i: Int32
         if let known = ids[s] {
             i = known
@@ -137,8 +138,12 @@ final class EvidenceNames {
             names.append(s)
             ids[s] = i
         }
-        if recent.count >= 4 { recent.removeFirst() }
-        recent.append((s, i))
+        if recent.count >= 4 {
+            recent.removeFirst()
+            recentIDs.removeFirst()
+        }
+        recent.append(s)
+        recentIDs.append(i)
         return i
     }
 
@@ -193,16 +198,20 @@ struct EvidenceStore {
         return o
     }
 
+    private mutating func appendUTF8(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: s.utf8)
+        }
+    }
+
     mutating func append(_ e: TaggedEvent) {
         if bytes.capacity == 0 { bytes.reserveCapacity(512) }
-        var message = e.message
-        var cursor = e.location.cursor
         var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
-                     source: names.id(e.location.source), messageLength: Int32(message.utf8.count),
-                     cursorLength: cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
+                     source: names.id(e.location.source), messageLength: Int32(e.message.utf8.count),
+                     cursorLength: e.location.cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
         withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0) }
-        message.withUTF8 { bytes.append(contentsOf: $0) }
-        if cursor != nil { cursor!.withUTF8 { bytes.append(contentsOf: $0) } }
+        appendUTF8(e.message)
+        if let cursor = e.location.cursor { appendUTF8(cursor) }
         count += 1
     }
 
@@ -335,7 +344,7 @@ public final class Connection {
     /// The pid table's number for `host`, the pids it is registered under there, and its
     /// position in the table's list of open connections (-1 when not listed).
     var hostID: Int32
-    var tablePids: [Int32] = []
+    var tablePids = PidList()
     var tableSlot = -1
 
     static let maxUsers = 4
@@ -406,6 +415,43 @@ public final class Connection {
         ending = nil
         if users.capacity > users.count * 2 { users = Array(users) }
         evidence.shrink()
+    }
+}
+
+/// The pids a connection is registered under in the pid table: one or two held inline (the
+/// monitor and its post-auth child), more in an array (no allocation for most connections).
+struct PidList {
+    private var first: Int32 = 0
+    private var second: Int32 = 0
+    private var inline = 0
+    private var more: [Int32] = []
+
+    mutating func append(_ p: Int32) {
+        switch inline {
+        case 0: first = p; inline = 1
+        case 1: second = p; inline = 2
+        default: more.append(p)
+        }
+    }
+
+    /// Every pid, in the order registered (repeats included).
+    var all: [Int32] {
+        var out: [Int32] = []
+        if inline > 0 { out.append(first) }
+        if inline > 1 { out.append(second) }
+        return out + more
+    }
+
+    func forEach(_ body: (Int32) -> Void) {
+        if inline > 0 { body(first) }
+        if inline > 1 { body(second) }
+        for p in more { body(p) }
+    }
+
+    mutating func removeAll(_ p: Int32) {
+        let kept = all.filter { $0 != p }
+        self = PidList()
+        for q in kept { append(q) }
     }
 }
 

@@ -53,6 +53,7 @@ public final class Correlator {
     var table = PidTable()
     let evidenceNames = EvidenceNames()
     var clients: [String: ClientTimeline] = [:]
+    private var lastTimeline: ClientTimeline?
     var hostEvents: [TaggedEvent] = []
     var droppedHostEvents = 0
     var throttles: [ThrottleWindow] = []
@@ -374,18 +375,32 @@ public final class Correlator {
     }
 
     func timeline(_ address: String) -> ClientTimeline {
-        if let t = clients[address] { return t }
-        let t = ClientTimeline(address: address)
-        clients[address] = t
+        // Attempts come in bursts from one client: the last one found is checked first.
+        if let t = lastTimeline, t.address == address { return t }
+        let t: ClientTimeline
+        if let known = clients[address] {
+            t = known
+        } else {
+            t = ClientTimeline(address: address)
+            clients[address] = t
+        }
+        lastTimeline = t
         return t
     }
 
     /// Strips the IPv4-mapped prefix and a `/bits` suffix (sshguard, srclimit) so that the same
     /// client has one key.
     static func normalise(_ s: String) -> String {
-        var slash = false
-        for b in s.utf8 where b == 47 { slash = true; break }
-        let mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        var slash = false, mapped = false
+        let scanned: Void? = s.utf8.withContiguousStorageIfAvailable { b in
+            for x in b where x == 47 { slash = true; break }
+            mapped = b.count > 7 && b[0] == 58 && b[1] == 58 && b[2] == 102 && b[3] == 102 && b[4] == 102
+                && b[5] == 102 && b[6] == 58
+        }
+        if scanned == nil {
+            slash = s.utf8.contains(47)
+            mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        }
         if !slash && !mapped { return s }
         var t = s
         if slash, let i = t.firstIndex(of: "/") { t = String(t[..<i]) }

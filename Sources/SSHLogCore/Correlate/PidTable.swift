@@ -59,7 +59,7 @@ struct PidTable {
         if let old = byPid.updateValue(c, forKey: key), old !== c {
             // The pid was reused while the old record was still listed: the caller folds the old
             // one first; if not, drop the stale mapping.
-            old.tablePids.removeAll { $0 == pid }
+            old.tablePids.removeAll(pid)
         }
         c.tablePids.append(pid)
         if c.tableSlot < 0 {
@@ -74,11 +74,11 @@ struct PidTable {
     }
 
     mutating func remove(_ c: Connection) {
-        for pid in c.tablePids {
+        c.tablePids.forEach { pid in
             let key = PidTable.key(c.hostID, pid)
             if byPid[key] === c { byPid[key] = nil }
         }
-        c.tablePids = []
+        c.tablePids = PidList()
         let i = c.tableSlot
         if i >= 0, i < all.count, all[i] === c {
             let last = all.removeLast()
