@@ -209,7 +209,7 @@ struct EvidenceStore {
         var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
                      source: names.id(e.location.source), messageLength: Int32(e.message.utf8.count),
                      cursorLength: e.location.cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
-        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
         appendUTF8(e.message)
         if let cursor = e.location.cursor { appendUTF8(cursor) }
         count += 1

@@ -15,6 +15,13 @@ struct PidTable {
         var host: Int32
         var client: String
         var port: Int
+
+        /// Hashes the host and port only: among the open connections they nearly always tell
+        /// connections apart already, and equality still compares the address.
+        func hash(into h: inout Hasher) {
+            h.combine(host)
+            h.combine(port)
+        }
     }
 
     private var byPid: [UInt64: Connection] = [:]

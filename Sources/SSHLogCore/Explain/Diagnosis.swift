@@ -234,8 +234,15 @@ enum Diagnoser {
             needle.withUTF8Buffer { n in
                 if n.isEmpty { return true }
                 if h.count < n.count { return false }
+                let first = n[0]
+                let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
                 var i = 0
                 while i + n.count <= h.count {
+                    // Skip to the next byte that can start the needle.
+                    if h[i] != first && h[i] != firstUpper {
+                        i += 1
+                        continue
+                    }
                     var j = 0
                     while j < n.count {
                         var b = h[i + j]
