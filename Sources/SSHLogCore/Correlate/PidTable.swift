@@ -22,9 +22,29 @@ struct PidTable {
             h.combine(host)
             h.combine(port)
         }
+
+        func _rawHashValue(seed: Int) -> Int {
+            PidKey(bits: UInt64(UInt32(bitPattern: host)) << 32 ^ UInt64(truncatingIfNeeded: port))
+                ._rawHashValue(seed: seed)
+        }
     }
 
-    private var byPid: [UInt64: Connection] = [:]
+    /// (host id, pid) packed into one integer, hashed with one multiply-xorshift over the
+    /// per-process seed instead of SipHash (the lookup every line pays).
+    struct PidKey: Hashable {
+        var bits: UInt64
+
+        func hash(into h: inout Hasher) { h.combine(bits) }
+
+        func _rawHashValue(seed: Int) -> Int {
+            var x = bits ^ UInt64(bitPattern: Int64(seed))
+            x = (x ^ (x >> 30)) &* 0xbf58476d1ce4e5b9
+            x = (x ^ (x >> 27)) &* 0x94d049bb133111eb
+            return Int(truncatingIfNeeded: x ^ (x >> 31))
+        }
+    }
+
+    private var byPid: [PidKey: Connection] = [:]
     private var byEndpoint: [EndpointKey: Connection] = [:]
     private var hostIDs: [String: Int32] = [:]
     private var lastHost = ""
@@ -34,8 +54,8 @@ struct PidTable {
 
     var count: Int { all.count }
 
-    @inline(__always) private static func key(_ host: Int32, _ pid: Int32) -> UInt64 {
-        UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: pid))
+    @inline(__always) private static func key(_ host: Int32, _ pid: Int32) -> PidKey {
+        PidKey(bits: UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: pid)))
     }
 
     /// The number standing for `host` in this table (the same name, the same number).
