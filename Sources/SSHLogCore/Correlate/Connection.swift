@@ -295,11 +295,13 @@ public final class Connection {
     public internal(set) var start: Int64
     public internal(set) var end: Int64
     /// Distinct user names tried, in order (at most `maxUsers`).
-    public internal(set) var users: [String] = []
+    public var users: [String] { userList.array }
+    var userList = InlineList<String>()
     /// False when sshd said the user does not exist, true when it treated it as existing, nil
     /// when no line tells.
     public internal(set) var userExists: Bool?
-    public internal(set) var methods: [MethodResult] = []
+    public var methods: [MethodResult] { methodList.array }
+    var methodList = InlineList<MethodResult>()
     /// The client's version string, when a line logged it.
     public internal(set) var clientVersion: String?
     public internal(set) var stage: Stage = .tcp
@@ -363,7 +365,7 @@ public final class Connection {
     public var ended: Bool { hasEnding || sessionClosed }
 
     /// The user name to show: the accepted one, else the last tried.
-    public var user: String? { users.last }
+    public var user: String? { userList.last }
 
     /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
     func record(_ e: TaggedEvent, head: Int, tail: Int) {
@@ -384,16 +386,17 @@ public final class Connection {
     }
 
     func noteUser(_ u: String) {
-        if users.last == u { return }
-        if users.contains(u) { return }
-        if users.count < Connection.maxUsers { users.append(u) }
+        if userList.last == u { return }
+        if userList.contains(u) { return }
+        if userList.count < Connection.maxUsers { userList.append(u) }
     }
 
     func noteMethod(_ method: String, _ result: String) {
-        if let i = methods.firstIndex(where: { $0.method == method && $0.result == result }) {
-            methods[i].count += 1
-        } else if methods.count < Connection.maxMethods {
-            methods.append(MethodResult(method: method, result: result, count: 1))
+        if methodList.update(where: { $0.method == method && $0.result == result }, { $0.count += 1 }) {
+            return
+        }
+        if methodList.count < Connection.maxMethods {
+            methodList.append(MethodResult(method: method, result: result, count: 1))
         }
     }
 
@@ -413,7 +416,6 @@ public final class Connection {
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
         ending = nil
-        if users.capacity > users.count * 2 { users = Array(users) }
         evidence.shrink()
     }
 }
@@ -452,6 +454,58 @@ struct PidList {
         let kept = all.filter { $0 != p }
         self = PidList()
         for q in kept { append(q) }
+    }
+}
+
+/// A short list whose first element is held inline: most connections try one user name and
+/// one method, and then own no array (nothing to allocate, nothing to free).
+struct InlineList<Element: Equatable> {
+    private var head: Element?
+    private var rest: [Element] = []
+
+    var count: Int { head == nil ? 0 : 1 + rest.count }
+    var isEmpty: Bool { head == nil }
+    var last: Element? { rest.last ?? head }
+
+    var array: [Element] {
+        guard let head else { return [] }
+        return [head] + rest
+    }
+
+    func forEach(_ body: (Element) -> Void) {
+        guard let head else { return }
+        body(head)
+        for x in rest { body(x) }
+    }
+
+    func contains(_ x: Element) -> Bool {
+        guard let head else { return false }
+        return head == x || rest.contains(x)
+    }
+
+    mutating func append(_ x: Element) {
+        if head == nil { head = x } else { rest.append(x) }
+    }
+
+    /// Removes every element equal to `x`, keeping the order of the others.
+    mutating func removeAll(_ x: Element) {
+        guard contains(x) else { return }
+        let kept = array.filter { $0 != x }
+        self = InlineList()
+        for k in kept { append(k) }
+    }
+
+    /// Applies `body` to the first element matching `match`; false when none does.
+    mutating func update(where match: (Element) -> Bool, _ body: (inout Element) -> Void) -> Bool {
+        if head != nil, match(head!) {
+            body(&head!)
+            return true
+        }
+        if let i = rest.firstIndex(where: match) {
+            body(&rest[i])
+            return true
+        }
+        return false
     }
 }
 

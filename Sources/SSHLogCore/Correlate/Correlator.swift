@@ -299,8 +299,8 @@ public final class Correlator {
             c.accepted = true
             c.userExists = true
             if let u = e.fields.user {
-                c.users.removeAll { $0 == u }
-                c.users.append(u)
+                c.userList.removeAll(u)
+                c.userList.append(u)
                 lastLogin[e.host + "\u{0}" + u] = c
             }
             c.noteMethod(e.fields.method ?? "unknown", "accepted")
@@ -555,7 +555,7 @@ public final class Correlator {
             filteredOut += 1
             return
         }
-        if let want = options.user, !c.users.contains(want) {
+        if let want = options.user, !c.userList.contains(want) {
             filteredOut += 1
             return
         }

@@ -152,12 +152,12 @@ enum Diagnoser {
                 }
                 return Diagnosis(c.userExists == false ? .invalidUser : .authFailed, .high, endedBy: .client)
             }
-            if c.stage <= .kex && !k.contains(.connOpen) && c.users.isEmpty && e.kind == .connClosed {
+            if c.stage <= .kex && !k.contains(.connOpen) && c.userList.isEmpty && e.kind == .connClosed {
                 // A close with nothing before it: a scanner or a client that never spoke SSH.
                 return Diagnosis(.clientGaveUp, .medium, endedBy: .client, alternatives: [.bannerFailure])
             }
-            return Diagnosis(.clientGaveUp, c.users.isEmpty ? .medium : .high, endedBy: .client,
-                             alternatives: c.users.isEmpty ? [.bannerFailure] : [.authFailed])
+            return Diagnosis(.clientGaveUp, c.userList.isEmpty ? .medium : .high, endedBy: .client,
+                             alternatives: c.userList.isEmpty ? [.bannerFailure] : [.authFailed])
         }
         if let e = end, e.kind == .discSent {
             return Diagnosis(.unknown, .medium, endedBy: .server, alternatives: [.kexMismatch, .packetCorruption])
