@@ -141,7 +141,7 @@ public final class ClientTimeline {
         connectionCount += 1
         if c.stillOpen { openAtEnd += 1 }
         failureCount += c.failures
-        for u in c.users { noteUser(u) }
+        c.userList.forEach { noteUser($0) }
         touch(c.start)
         touch(c.end)
         if detailLimit >= Int.max / 4 {

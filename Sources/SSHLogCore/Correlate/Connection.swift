@@ -107,6 +107,151 @@ public struct EvidenceRecord: Sendable {
         message = e.message
         location = e.location
     }
+
+    init(time: Int64, kind: EventKind, program: String, pid: Int32, message: String, location: SourceLocation) {
+        self.time = time
+        self.kind = kind
+        self.program = program
+        self.pid = pid
+        self.message = message
+        self.location = location
+    }
+}
+
+/// Program and source names of evidence lines, each stored once per correlator run and named by
+/// a number in the lines that use it.
+final class EvidenceNames {
+    private(set) var names: [String] = []
+    private var ids: [String: Int32] = [:]
+    /// The last few names looked up: a run has a handful (sshd, sshd-session, the file), so the
+    /// per-line lookup is a comparison of identical strings, not a hash.
+    private var recent: [String] = []
+    private var recentIDs: [Int32] = []
+
+    func id(_ s: String) -> Int32 {
+        for k in recent.indices where recent[k] == s { return recentIDs[k] }
+        let i: Int32
+        if let known = ids[s] {
+            i = known
+        } else {
+            i = Int32(names.count)
+            names.append(s)
+            ids[s] = i
+        }
+        if recent.count >= 4 {
+            recent.removeFirst()
+            recentIDs.removeFirst()
+        }
+        recent.append(s)
+        recentIDs.append(i)
+        return i
+    }
+
+    subscript(i: Int32) -> String { names[Int(i)] }
+}
+
+/// A connection's evidence lines, packed into one byte buffer: each line is a fixed-size head
+/// (time, kind, pid, line number, numbers for its program and source) followed by its message and
+/// journal cursor.
+///
+/// A finished connection kept for the report then holds one allocation for its evidence instead
+/// of one string per line, and one dropped later frees it without touching a string per line
+/// (the tagger's own strings die at once, while still in cache).
+///
+/// - Complexity: appending is O(length of the line); reading or removing line `i` walks the
+///   heads before it (a connection keeps a bounded number of lines, see `Correlator.Options`).
+struct EvidenceStore {
+    struct Head {
+        var time: Int64
+        var line: Int
+        var pid: Int32
+        var program: Int32
+        var source: Int32
+        var messageLength: Int32
+        /// -1 when the line has no journal cursor.
+        var cursorLength: Int32
+        var kind: EventKind
+    }
+
+    static let headSize = MemoryLayout<Head>.size
+
+    let names: EvidenceNames
+    private var bytes: [UInt8] = []
+    private(set) var count = 0
+
+    init(names: EvidenceNames) {
+        self.names = names
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    private static func textLength(_ h: Head) -> Int { Int(h.messageLength) + Int(max(0, h.cursorLength)) }
+
+    private func head(at offset: Int) -> Head {
+        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Head.self) }
+    }
+
+    /// Byte offset of line `i` (or of the end, for `i == count`).
+    private func offset(of i: Int) -> Int {
+        var o = 0
+        for _ in 0..<i { o += EvidenceStore.headSize + EvidenceStore.textLength(head(at: o)) }
+        return o
+    }
+
+    private mutating func appendUTF8(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: s.utf8)
+        }
+    }
+
+    mutating func append(_ e: TaggedEvent) {
+        if bytes.capacity == 0 { bytes.reserveCapacity(512) }
+        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
+                     source: names.id(e.location.source), messageLength: Int32(e.message.utf8.count),
+                     cursorLength: e.location.cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
+        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+        appendUTF8(e.message)
+        if let cursor = e.location.cursor { appendUTF8(cursor) }
+        count += 1
+    }
+
+    /// Removes the lines in `range`.
+    mutating func remove(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        let from = offset(of: range.lowerBound)
+        var to = from
+        for _ in range { to += EvidenceStore.headSize + EvidenceStore.textLength(head(at: to)) }
+        bytes.removeSubrange(from..<to)
+        count -= range.count
+    }
+
+    /// Drops spare capacity (for connections kept until the report).
+    mutating func shrink() {
+        if bytes.capacity > bytes.count + bytes.count / 4 { bytes = Array(bytes) }
+    }
+
+    private func record(at o: Int) -> EvidenceRecord {
+        let h = head(at: o)
+        let s = o + EvidenceStore.headSize, m = Int(h.messageLength)
+        let message = String(decoding: bytes[s..<(s + m)], as: UTF8.self)
+        let cursor = h.cursorLength < 0 ? nil
+            : String(decoding: bytes[(s + m)..<(s + m + Int(h.cursorLength))], as: UTF8.self)
+        return EvidenceRecord(time: h.time, kind: h.kind, program: names[h.program], pid: h.pid, message: message,
+                              location: SourceLocation(source: names[h.source], line: h.line, cursor: cursor))
+    }
+
+    subscript(i: Int) -> EvidenceRecord { record(at: offset(of: i)) }
+
+    var records: [EvidenceRecord] {
+        var out: [EvidenceRecord] = []
+        out.reserveCapacity(count)
+        var o = 0
+        for _ in 0..<count {
+            out.append(record(at: o))
+            o += EvidenceStore.headSize + EvidenceStore.textLength(head(at: o))
+        }
+        return out
+    }
 }
 
 /// The parts of a connection's ending line the diagnosis reads (held inline: no allocation).
@@ -150,11 +295,13 @@ public final class Connection {
     public internal(set) var start: Int64
     public internal(set) var end: Int64
     /// Distinct user names tried, in order (at most `maxUsers`).
-    public internal(set) var users: [String] = []
+    public var users: [String] { userList.array }
+    var userList = InlineList<String>()
     /// False when sshd said the user does not exist, true when it treated it as existing, nil
     /// when no line tells.
     public internal(set) var userExists: Bool?
-    public internal(set) var methods: [MethodResult] = []
+    public var methods: [MethodResult] { methodList.array }
+    var methodList = InlineList<MethodResult>()
     /// The client's version string, when a line logged it.
     public internal(set) var clientVersion: String?
     public internal(set) var stage: Stage = .tcp
@@ -172,7 +319,8 @@ public final class Connection {
     /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
     public internal(set) var sessionClosed = false
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
-    public internal(set) var events: [EvidenceRecord] = []
+    public var events: [EvidenceRecord] { evidence.records }
+    var evidence: EvidenceStore
     /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
     public var decisive: TaggedEvent? { decisiveBox?.event }
     var decisiveBox: EventBox?
@@ -192,12 +340,22 @@ public final class Connection {
 
     /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
     var openSlot = -1
+    /// The client's timeline while the connection is open (cleared when it is finished, so the
+    /// timeline's kept connections do not point back at it).
+    var owner: ClientTimeline?
+    /// The pid table's number for `host`, the pids it is registered under there, and its
+    /// position in the table's list of open connections (-1 when not listed).
+    var hostID: Int32
+    var tablePids = PidList()
+    var tableSlot = -1
 
     static let maxUsers = 4
     static let maxMethods = 8
 
-    init(host: String, pid: Int32, time: Int64) {
+    init(host: String, hostID: Int32, pid: Int32, time: Int64, names: EvidenceNames) {
+        self.evidence = EvidenceStore(names: names)
         self.host = host
+        self.hostID = hostID
         self.pid = pid
         self.start = time
         self.end = time
@@ -207,38 +365,38 @@ public final class Connection {
     public var ended: Bool { hasEnding || sessionClosed }
 
     /// The user name to show: the accepted one, else the last tried.
-    public var user: String? { users.last }
+    public var user: String? { userList.last }
 
     /// Adds a line to the evidence, keeping the first `head` and last `tail` lines.
     func record(_ e: TaggedEvent, head: Int, tail: Int) {
-        if events.count < head + tail {
-            events.append(EvidenceRecord(e))
-        } else {
-            events.remove(at: head)
-            events.append(EvidenceRecord(e))
+        if evidence.count >= head + tail {
+            evidence.remove(head..<(head + 1))
             omittedEvents += 1
         }
+        evidence.append(e)
     }
 
     /// Keeps only the first `head` and last `tail` evidence lines.
     func trimEvidence(head: Int, tail: Int) {
-        guard events.count > head + tail else { return }
-        let cut = events.count - head - tail
-        events.removeSubrange(head..<(head + cut))
+        guard evidence.count > head + tail else { return }
+        let cut = evidence.count - head - tail
+        evidence.remove(head..<(head + cut))
+        evidence.shrink()
         omittedEvents += cut
     }
 
     func noteUser(_ u: String) {
-        if users.last == u { return }
-        if users.contains(u) { return }
-        if users.count < Connection.maxUsers { users.append(u) }
+        if userList.last == u { return }
+        if userList.contains(u) { return }
+        if userList.count < Connection.maxUsers { userList.append(u) }
     }
 
     func noteMethod(_ method: String, _ result: String) {
-        if let i = methods.firstIndex(where: { $0.method == method && $0.result == result }) {
-            methods[i].count += 1
-        } else if methods.count < Connection.maxMethods {
-            methods.append(MethodResult(method: method, result: result, count: 1))
+        if methodList.update(where: { $0.method == method && $0.result == result }, { $0.count += 1 }) {
+            return
+        }
+        if methodList.count < Connection.maxMethods {
+            methodList.append(MethodResult(method: method, result: result, count: 1))
         }
     }
 
@@ -258,7 +416,96 @@ public final class Connection {
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
         ending = nil
-        if users.capacity > users.count * 2 { users = Array(users) }
+        evidence.shrink()
+    }
+}
+
+/// The pids a connection is registered under in the pid table: one or two held inline (the
+/// monitor and its post-auth child), more in an array (no allocation for most connections).
+struct PidList {
+    private var first: Int32 = 0
+    private var second: Int32 = 0
+    private var inline = 0
+    private var more: [Int32] = []
+
+    mutating func append(_ p: Int32) {
+        switch inline {
+        case 0: first = p; inline = 1
+        case 1: second = p; inline = 2
+        default: more.append(p)
+        }
+    }
+
+    /// Every pid, in the order registered (repeats included).
+    var all: [Int32] {
+        var out: [Int32] = []
+        if inline > 0 { out.append(first) }
+        if inline > 1 { out.append(second) }
+        return out + more
+    }
+
+    func forEach(_ body: (Int32) -> Void) {
+        if inline > 0 { body(first) }
+        if inline > 1 { body(second) }
+        for p in more { body(p) }
+    }
+
+    mutating func removeAll(_ p: Int32) {
+        let kept = all.filter { $0 != p }
+        self = PidList()
+        for q in kept { append(q) }
+    }
+}
+
+/// A short list whose first element is held inline: most connections try one user name and
+/// one method, and then own no array (nothing to allocate, nothing to free).
+struct InlineList<Element: Equatable> {
+    private var head: Element?
+    private var rest: [Element] = []
+
+    var count: Int { head == nil ? 0 : 1 + rest.count }
+    var isEmpty: Bool { head == nil }
+    var last: Element? { rest.last ?? head }
+
+    var array: [Element] {
+        guard let head else { return [] }
+        return [head] + rest
+    }
+
+    func forEach(_ body: (Element) -> Void) {
+        guard let head else { return }
+        body(head)
+        for x in rest { body(x) }
+    }
+
+    func contains(_ x: Element) -> Bool {
+        guard let head else { return false }
+        return head == x || rest.contains(x)
+    }
+
+    mutating func append(_ x: Element) {
+        if head == nil { head = x } else { rest.append(x) }
+    }
+
+    /// Removes every element equal to `x`, keeping the order of the others.
+    mutating func removeAll(_ x: Element) {
+        guard contains(x) else { return }
+        let kept = array.filter { $0 != x }
+        self = InlineList()
+        for k in kept { append(k) }
+    }
+
+    /// Applies `body` to the first element matching `match`; false when none does.
+    mutating func update(where match: (Element) -> Bool, _ body: (inout Element) -> Void) -> Bool {
+        if head != nil, match(head!) {
+            body(&head!)
+            return true
+        }
+        if let i = rest.firstIndex(where: match) {
+            body(&rest[i])
+            return true
+        }
+        return false
     }
 }
 

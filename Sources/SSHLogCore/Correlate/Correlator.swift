@@ -51,7 +51,9 @@ public final class Correlator {
 
     let options: Options
     var table = PidTable()
+    let evidenceNames = EvidenceNames()
     var clients: [String: ClientTimeline] = [:]
+    private var lastTimeline: ClientTimeline?
     var hostEvents: [TaggedEvent] = []
     var droppedHostEvents = 0
     var throttles: [ThrottleWindow] = []
@@ -150,20 +152,21 @@ public final class Correlator {
         }
         let client = e.fields.client.map(Correlator.normalise)
         let port = e.fields.port
+        let host = table.hostID(e.host)
 
-        var c = table.connection(host: e.host, pid: pid)
+        var c = table.connection(host: host, pid: pid)
         if let existing = c, startsNew(existing, e, client: client, port: port) {
             fold(existing)
             c = nil
         }
-        if c == nil, let client, let port, let linked = table.connection(host: e.host, client: client, port: port) {
+        if c == nil, let client, let port, let linked = table.connection(host: host, client: client, port: port) {
             // The post-auth child (or another process of the same connection) printing the pair.
             c = linked
             if pid > 0 { table.register(linked, pid: pid) }
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
         if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
-           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.host == e.host && $0.accepted && !$0.hasEnding }) {
+           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
             c = session
             if pid > 0 { table.register(session, pid: pid) }
@@ -171,7 +174,7 @@ public final class Correlator {
         }
         if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.host == e.host && !$0.ended }) {
+            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
                 c = recent
                 if pid > 0 { table.register(recent, pid: pid) }
             }
@@ -180,7 +183,7 @@ public final class Correlator {
         if let c {
             conn = c
         } else {
-            conn = Connection(host: e.host, pid: pid, time: e.time)
+            conn = Connection(host: e.host, hostID: host, pid: pid, time: e.time, names: evidenceNames)
             table.register(conn, pid: pid)
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
@@ -209,7 +212,7 @@ public final class Correlator {
     }
 
     private func startsNew(_ c: Connection, _ e: TaggedEvent, client: String?, port: Int?) -> Bool {
-        if e.kind == .connOpen && (c.events.count > 0 || c.omittedEvents > 0) { return true }
+        if e.kind == .connOpen && (!c.evidence.isEmpty || c.omittedEvents > 0) { return true }
         if let port, let client, let cport = c.port, let cclient = c.client, port != cport || client != cclient {
             return true
         }
@@ -233,7 +236,6 @@ public final class Correlator {
             c.record(e, head: options.evidenceHead, tail: options.evidenceTail)
         }
         c.kinds.insert(e.kind)
-        let f = e.fields
         if c.client == nil, let client, port != nil || e.kind != .authPamFailure || isAddress(client) {
             c.client = client
             attach(c, to: client)
@@ -242,16 +244,17 @@ public final class Correlator {
             c.port = port
             table.registerEndpoint(c)
         }
-        if c.localAddress == nil, let l = f.laddr { c.localAddress = l }
-        if c.localPort == nil, let l = f.lport { c.localPort = l }
-        if let v = f.extra["version"] ?? f.extra["client_version"], c.clientVersion == nil { c.clientVersion = v }
+        if c.localAddress == nil, let l = e.fields.laddr { c.localAddress = l }
+        if c.localPort == nil, let l = e.fields.lport { c.localPort = l }
+        if c.clientVersion == nil, !e.fields.extra.isEmpty,
+           let v = e.fields.extra["version"] ?? e.fields.extra["client_version"] { c.clientVersion = v }
 
         switch e.kind {
         case .connOpen:
             break
         case .bannerNone, .bannerBad:
             raise(c, .banner)
-            if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
+            if e.kind == .bannerBad, let r = e.fields.reason, c.clientVersion == nil,
                Diagnoser.containsFolded(e.message, "identif") {
                 c.clientVersion = r  // what the client sent instead of a valid banner
             }
@@ -261,7 +264,7 @@ public final class Correlator {
             c.setEnding(e, by: .network)
         case .bannerProbe:
             raise(c, .banner)
-            if c.clientVersion == nil { c.clientVersion = f.reason }  // "probed ... with <banner>"
+            if c.clientVersion == nil { c.clientVersion = e.fields.reason }  // "probed ... with <banner>"
 
         case .tcpwrapRefused:
             c.setEnding(e, by: .server)
@@ -276,48 +279,48 @@ public final class Correlator {
         case .authInvalidUser:
             raise(c, .auth)
             c.userExists = false
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
         case .authFailed:
             raise(c, .auth)
             c.failures += 1
-            if f.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
-            if let u = f.user { c.noteUser(u) }
-            c.noteMethod(f.method ?? "unknown", "failed")
+            if e.fields.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
+            if let u = e.fields.user { c.noteUser(u) }
+            c.noteMethod(e.fields.method ?? "unknown", "failed")
         case .authPamFailure:
             raise(c, .auth)
             if c.failures == 0 { c.failures = 1 }
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
         case .authPamUnknown:
             raise(c, .auth)
             c.userExists = false
         case .authPamMore, .authPostponed, .authPartial, .authKeyRefused:
             raise(c, .auth)
-            if let u = f.user { c.noteUser(u) }
-            if e.kind == .authPostponed { c.noteMethod(f.method ?? "unknown", "postponed") }
-            if e.kind == .authPartial { c.noteMethod(f.method ?? "unknown", "partial") }
+            if let u = e.fields.user { c.noteUser(u) }
+            if e.kind == .authPostponed { c.noteMethod(e.fields.method ?? "unknown", "postponed") }
+            if e.kind == .authPartial { c.noteMethod(e.fields.method ?? "unknown", "partial") }
         case .authAccepted:
             raise(c, .session)
             c.accepted = true
             c.userExists = true
-            if let u = f.user {
-                c.users.removeAll { $0 == u }
-                c.users.append(u)
+            if let u = e.fields.user {
+                c.userList.removeAll(u)
+                c.userList.append(u)
                 lastLogin[e.host + "\u{0}" + u] = c
             }
-            c.noteMethod(f.method ?? "unknown", "accepted")
+            c.noteMethod(e.fields.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
             if e.kind == .authProhibited { c.setEnding(e, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
             c.setEnding(e, by: .server)
         case .authMaxTries:
             raise(c, .auth)
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
             c.setEnding(e, by: .server)
         case .authGraceTimeout:
             c.setEnding(e, by: .server)
@@ -326,7 +329,7 @@ public final class Correlator {
         case .discSent:
             c.setEnding(e, by: .server)
         case .connDisconnected, .connClosed:
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
             c.setEnding(e, by: .client)
         case .connReset, .connReadError, .connWriteFailed, .connTimedOut:
             c.setEnding(e, by: .network)
@@ -338,11 +341,11 @@ public final class Correlator {
             break
         case .sessionOpened:
             raise(c, .session)
-            if let u = f.user { c.noteUser(u) }
+            if let u = e.fields.user { c.noteUser(u) }
         case .sessionClosed:
             c.sessionClosed = true
         case .sessionChild:
-            if let p = f.pid {
+            if let p = e.fields.pid {
                 c.childPid = p
                 table.register(c, pid: p)
             }
@@ -370,23 +373,38 @@ public final class Correlator {
 
     private func attach(_ c: Connection, to client: String) {
         let tl = timeline(client)
+        c.owner = tl
         tl.addOpen(c)
         tl.touch(c.start)
     }
 
     func timeline(_ address: String) -> ClientTimeline {
-        if let t = clients[address] { return t }
-        let t = ClientTimeline(address: address)
-        clients[address] = t
+        // Attempts come in bursts from one client: the last one found is checked first.
+        if let t = lastTimeline, t.address == address { return t }
+        let t: ClientTimeline
+        if let known = clients[address] {
+            t = known
+        } else {
+            t = ClientTimeline(address: address)
+            clients[address] = t
+        }
+        lastTimeline = t
         return t
     }
 
     /// Strips the IPv4-mapped prefix and a `/bits` suffix (sshguard, srclimit) so that the same
     /// client has one key.
     static func normalise(_ s: String) -> String {
-        var slash = false
-        for b in s.utf8 where b == 47 { slash = true; break }
-        let mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        var slash = false, mapped = false
+        let scanned: Void? = s.utf8.withContiguousStorageIfAvailable { b in
+            for x in b where x == 47 { slash = true; break }
+            mapped = b.count > 7 && b[0] == 58 && b[1] == 58 && b[2] == 102 && b[3] == 102 && b[4] == 102
+                && b[5] == 102 && b[6] == 58
+        }
+        if scanned == nil {
+            slash = s.utf8.contains(47)
+            mapped = s.utf8.count > 7 && s.utf8.starts(with: "::ffff:".utf8)
+        }
         if !slash && !mapped { return s }
         var t = s
         if slash, let i = t.firstIndex(of: "/") { t = String(t[..<i]) }
@@ -397,7 +415,8 @@ public final class Correlator {
     // MARK: - Listener, server, blockers, logind
 
     private func listenerDrop(_ e: TaggedEvent) {
-        let c = Connection(host: e.host, pid: e.pid, time: e.time)
+        let c = Connection(host: e.host, hostID: table.hostID(e.host), pid: e.pid, time: e.time,
+                           names: evidenceNames)
         if throttlingHosts.contains(e.host) { c.duringThrottling = true }
         let client = e.fields.client.map(Correlator.normalise)
         c.client = client
@@ -439,7 +458,8 @@ public final class Correlator {
         if e.kind == .serverTerminating {
             restarts.append((e.host, e.time))
             if restarts.count > 1_000 { restarts.removeFirst() }
-            for c in table.all where c.host == e.host && c.restartAt == nil {
+            let host = table.hostID(e.host)
+            for c in table.all where c.hostID == host && c.restartAt == nil {
                 // Open connections, and those whose session closed moments before the listener
                 // logged its signal without any ending of their own: a stop with
                 // KillMode=control-group signals every process at once, and the session monitors
@@ -466,14 +486,14 @@ public final class Correlator {
         switch e.kind {
         case .logindNew:
             if let u = e.fields.user, let c = lastLogin[e.host + "\u{0}" + u], e.time - c.end <= 10_000_000,
-               table.connection(host: c.host, pid: c.pid) === c {
+               table.connection(host: c.hostID, pid: c.pid) === c {
                 logindSessions[key] = c
                 apply(e, to: c, client: nil, port: nil)
             }
             if logindSessions.count > 50_000 { logindSessions.removeAll() }
         case .logindLogout, .logindRemoved:
             if let c = logindSessions[key] {
-                if table.connection(host: c.host, pid: c.pid) === c { apply(e, to: c, client: nil, port: nil) }
+                if table.connection(host: c.hostID, pid: c.pid) === c { apply(e, to: c, client: nil, port: nil) }
                 if e.kind == .logindRemoved { logindSessions[key] = nil }
             }
         default:
@@ -521,11 +541,13 @@ public final class Correlator {
     /// Removes a connection from the open tables, diagnoses it and hands it to its client.
     private func fold(_ c: Connection) {
         table.remove(c)
-        if let client = c.client, let tl = clients[client] { tl.removeOpen(c) }
+        c.owner?.removeOpen(c)
         finishConnection(c)
     }
 
     private func finishConnection(_ c: Connection) {
+        let owner = c.owner
+        c.owner = nil
         if !c.ended && c.accepted && c.bannedAt == nil && c.restartAt == nil {
             c.stillOpen = true
         }
@@ -538,11 +560,11 @@ public final class Correlator {
             filteredOut += 1
             return
         }
-        if let want = options.user, !c.users.contains(want) {
+        if let want = options.user, !c.userList.contains(want) {
             filteredOut += 1
             return
         }
-        let tl = timeline(c.client ?? "unknown")
+        let tl = owner ?? timeline(c.client ?? "unknown")
         if options.keepEverything {
             tl.add(finished: c, detailLimit: .max / 2, importantLimit: .max / 2)
         } else {

@@ -152,12 +152,12 @@ enum Diagnoser {
                 }
                 return Diagnosis(c.userExists == false ? .invalidUser : .authFailed, .high, endedBy: .client)
             }
-            if c.stage <= .kex && !k.contains(.connOpen) && c.users.isEmpty && e.kind == .connClosed {
+            if c.stage <= .kex && !k.contains(.connOpen) && c.userList.isEmpty && e.kind == .connClosed {
                 // A close with nothing before it: a scanner or a client that never spoke SSH.
                 return Diagnosis(.clientGaveUp, .medium, endedBy: .client, alternatives: [.bannerFailure])
             }
-            return Diagnosis(.clientGaveUp, c.users.isEmpty ? .medium : .high, endedBy: .client,
-                             alternatives: c.users.isEmpty ? [.bannerFailure] : [.authFailed])
+            return Diagnosis(.clientGaveUp, c.userList.isEmpty ? .medium : .high, endedBy: .client,
+                             alternatives: c.userList.isEmpty ? [.bannerFailure] : [.authFailed])
         }
         if let e = end, e.kind == .discSent {
             return Diagnosis(.unknown, .medium, endedBy: .server, alternatives: [.kexMismatch, .packetCorruption])
@@ -234,8 +234,15 @@ enum Diagnoser {
             needle.withUTF8Buffer { n in
                 if n.isEmpty { return true }
                 if h.count < n.count { return false }
+                let first = n[0]
+                let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
                 var i = 0
                 while i + n.count <= h.count {
+                    // Skip to the next byte that can start the needle.
+                    if h[i] != first && h[i] != firstUpper {
+                        i += 1
+                        continue
+                    }
                     var j = 0
                     while j < n.count {
                         var b = h[i + j]

@@ -153,10 +153,36 @@ public struct Explainer {
     /// end up in a command the admin might paste.
     func substitute(_ s: String, ip: String, jail: String?, user: String?) -> String {
         var out = s
-        if Explainer.isSafeToken(ip) { out = out.replacing("<ip>", with: ip) }
-        if let jail, Explainer.isSafeToken(jail) { out = out.replacing("<jail>", with: jail) }
-        if let user, Explainer.isSafeToken(user) { out = out.replacing("<user>", with: user) }
+        if Explainer.isSafeToken(ip) { out = Explainer.replacing(out, "<ip>", with: ip) }
+        if let jail, Explainer.isSafeToken(jail) { out = Explainer.replacing(out, "<jail>", with: jail) }
+        if let user, Explainer.isSafeToken(user) { out = Explainer.replacing(out, "<user>", with: user) }
         return out
+    }
+
+    /// `s` with every occurrence of the ASCII `placeholder` replaced, left to right, compared
+    /// byte by byte (the generic `replacing` costs some 100 000 instructions a call).
+    static func replacing(_ s: String, _ placeholder: StaticString, with value: String) -> String {
+        placeholder.withUTF8Buffer { t in
+            let h = Array(s.utf8)
+            guard !t.isEmpty, h.count >= t.count else { return s }
+            var out: [UInt8] = []
+            var i = 0, found = false
+            while i < h.count {
+                if h[i] == t[0], i + t.count <= h.count, h[i..<(i + t.count)].elementsEqual(t) {
+                    if !found {
+                        out.reserveCapacity(h.count + value.utf8.count)
+                        out.append(contentsOf: h[0..<i])
+                        found = true
+                    }
+                    out.append(contentsOf: value.utf8)
+                    i += t.count
+                } else {
+                    if found { out.append(h[i]) }
+                    i += 1
+                }
+            }
+            return found ? String(decoding: out, as: UTF8.self) : s
+        }
     }
 
     static func isSafeToken(_ s: String) -> Bool {

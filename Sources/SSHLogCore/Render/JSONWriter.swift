@@ -83,6 +83,12 @@ public struct JSONWriter {
     }
 
     public static func quote(_ s: String) -> String {
+        // Most strings are printable ASCII without a quote or backslash: copied as they are.
+        let plain = s.utf8.withContiguousStorageIfAvailable { b in
+            for x in b where x < 0x20 || x >= 0x7f || x == 0x22 || x == 0x5c { return false }
+            return true
+        }
+        if plain == true { return "\"" + s + "\"" }
         var o = "\""
         for u in s.unicodeScalars {
             switch u {
