@@ -144,11 +144,37 @@ enum FieldSlot: UInt8 {
     }
 }
 
+extension FieldSlot {
+    /// The `EventFields` text slot this field is kept in, or nil (numbers, `invalid`, `seconds`, others).
+    var textSlot: EventFields.TextSlot? {
+        switch self {
+        case .client: return .client
+        case .laddr: return .laddr
+        case .user: return .user
+        case .method: return .method
+        case .reason: return .reason
+        case .jail: return .jail
+        case .session: return .session
+        case .what: return .what
+        case .offer: return .offer
+        case .keytype: return .keytype
+        case .fingerprint: return .fingerprint
+        case .level: return .level
+        case .phase: return .phase
+        case .port, .lport, .code, .count, .signal, .pid, .invalid, .seconds, .other: return nil
+        }
+    }
+}
+
 extension EventFields {
-    /// Sets a field from message bytes. Integers are parsed from the bytes; anything that does
-    /// not fit its slot goes through `set(_:_:)`, which keeps it in `extra`.
+    /// Sets a field from message bytes `base[start..<start+n]`. Integers are parsed from the bytes;
+    /// anything that does not fit its slot goes through `set(_:_:)`, which keeps it in `extra`.
+    /// With `spans`, text slots keep the range (`text` holds the message `base` points to);
+    /// otherwise they get a String decoded from the bytes.
     @inline(__always)
-    mutating func set(slot: FieldSlot, name: @autoclosure () -> String, _ b: UnsafeBufferPointer<UInt8>) {
+    mutating func set(slot: FieldSlot, name: @autoclosure () -> String, base: UnsafePointer<UInt8>, _ start: Int, _ n: Int,
+                      spans: Bool) {
+        let b = UnsafeBufferPointer(start: base + start, count: n)
         @inline(__always) func int() -> Int? {
             guard b.count > 0, b.count <= 18 else { return nil }
             var v = 0
@@ -156,27 +182,18 @@ extension EventFields {
             return v
         }
         @inline(__always) func str() -> String { String(decoding: b, as: UTF8.self) }
+        if let t = slot.textSlot {
+            if spans { assignSpan(t, start, n, bytes: base) } else { assign(t, str()) }
+            return
+        }
         switch slot {
-        case .client: client = str()
-        case .laddr: laddr = str()
-        case .user: user = str()
-        case .method: method = str()
-        case .reason: reason = str()
-        case .jail: jail = str()
-        case .session: session = str()
-        case .what: what = str()
-        case .offer: offer = str()
-        case .keytype: keytype = str()
-        case .fingerprint: fingerprint = str()
-        case .level: level = str()
-        case .phase: phase = str()
         case .port: if let v = int() { port = v } else { set(name(), str()) }
         case .lport: if let v = int() { lport = v } else { set(name(), str()) }
         case .code: if let v = int() { code = v } else { set(name(), str()) }
         case .count: if let v = int() { count = v } else { set(name(), str()) }
         case .signal: if let v = int() { signal = v } else { set(name(), str()) }
         case .pid: if let v = int(), v <= Int(Int32.max) { pid = Int32(v) } else { set(name(), str()) }
-        case .invalid, .seconds, .other: set(name(), str())
+        default: set(name(), str())
         }
     }
 }

@@ -261,10 +261,14 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
     /// and for unmatched messages.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
-        guard let m = match(program: record.program, message: record.message) else { return nil }
+        let message = record.message
+        guard let pr = prepare(record.program, message), let m = match(pr, message, text: nil) else { return nil }
+        // A match with text fields holds the message as a String already (its fields are ranges
+        // into it): the event shares it.
+        let text = m.fields.text
         return TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
-                           kind: m.kind, patternID: m.patternID, fields: m.fields, message: record.messageString,
-                           location: location())
+                           kind: m.kind, patternID: m.patternID, fields: m.fields,
+                           message: text.isEmpty ? record.messageString : text, location: location())
     }
 
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
@@ -362,8 +366,16 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Matches a message of a program. Allocates nothing when nothing matches.
     public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
         guard let pr = prepare(program, message) else { return nil }
+        return match(pr, message, text: nil)
+    }
+
+    /// Matches a prepared message. `text`, when given, is the message as a String, valid UTF-8 and
+    /// byte for byte equal to `message`; otherwise one is made when the match has text fields.
+    @inline(__always)
+    func match(_ pr: Prepared, _ message: UnsafeRawBufferPointer, text: String?) -> PatternMatch? {
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let start = pr.start, level = pr.level, phase = pr.phase, repeated = pr.repeated
+        let slots = tables.slots
         // Captures live on the stack; the closure returns only the pattern index, and the fields are
         // filled in place, so no large value is copied out of it.
         var fields = EventFields()
@@ -371,22 +383,40 @@ public final class PatternLibrary: @unchecked Sendable {
             guard let run = search(pr, base, caps) else { return -1 }
             let pattern = Int(run.accepted)
             if hasConstants[pattern] { fields = baseFields[pattern] }
-            fill(&fields, base: base + start, caps: caps, depth: run.depth)
+            // Text fields are ranges into the message String: make it only when there are some.
+            var wantsText = level != nil || phase != nil
+            var k = 0
+            while !wantsText && k < run.depth {
+                let c = caps[k]
+                if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
+                k += 1
+            }
+            var spans = false
+            if wantsText {
+                if let text {
+                    fields.text = text
+                    spans = true
+                } else if let t = String(validating: UnsafeBufferPointer(start: base, count: message.count), as: UTF8.self) {
+                    fields.text = t
+                    spans = true
+                }
+            }
+            fill(&fields, base: base, offset: start, caps: caps, depth: run.depth, spans: spans)
+            if let level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: spans) }
+            if let phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: spans) }
             return pattern
         }
         guard pattern >= 0 else { return nil }
-        @inline(__always) func str(_ r: Range<Int>) -> String {
-            String(decoding: UnsafeBufferPointer(start: base + r.lowerBound, count: r.count), as: UTF8.self)
+        if let repeated {
+            fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: base + repeated.lowerBound, count: repeated.count), as: UTF8.self)
         }
-        if let level { fields.level = str(level) }
-        if let phase { fields.phase = str(phase) }
-        if let repeated { fields.extra["repeated"] = str(repeated) }
         return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
     }
 
-    /// Sets the captured fields of a match.
+    /// Sets the captured fields of a match (capture ranges are relative to `base + offset`).
     @inline(__always)
-    private func fill(_ fields: inout EventFields, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
+    private func fill(_ fields: inout EventFields, base: UnsafePointer<UInt8>, offset: Int,
+                      caps: UnsafeMutableBufferPointer<Capture>, depth: Int, spans: Bool) {
         let t = tables
         for k in 0..<depth {
             let c = caps[k]
@@ -396,9 +426,9 @@ public final class PatternLibrary: @unchecked Sendable {
                 fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
                 continue
             }
-            var r = Int(c.start)..<Int(c.end)
+            var r = (offset + Int(c.start))..<(offset + Int(c.end))
             if slot == .client || slot == .laddr { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
-            fields.set(slot: slot, name: self.trie.names[Int(c.name)], UnsafeBufferPointer(start: base + r.lowerBound, count: r.count))
+            fields.set(slot: slot, name: self.trie.names[Int(c.name)], base: base, r.lowerBound, r.count, spans: spans)
         }
     }
 
