@@ -88,6 +88,10 @@ struct PatternFileParser {
     }
 
     static func lines(_ text: String) -> [(Int, String)] {
+        asciiLines(text) ?? characterLines(text)
+    }
+
+    static func characterLines(_ text: String) -> [(Int, String)] {
         var out: [(Int, String)] = []
         var n = 0
         for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -99,6 +103,35 @@ struct PatternFileParser {
             out.append((n, s))
         }
         return out
+    }
+
+    /// `lines` for ASCII text, on bytes (nil for other text). Gives what the Character-based
+    /// version does: `\r\n` is one Character, so a `\n` after `\r` does not end a line.
+    static func asciiLines(_ text: String) -> [(Int, String)]? {
+        var copy = text
+        return copy.withUTF8 { b -> [(Int, String)]? in
+            var high: UInt8 = 0
+            for c in b { high |= c }
+            guard high < 0x80 else { return nil }
+            var out: [(Int, String)] = []
+            var n = 0
+            var start = 0
+            var i = 0
+            let count = b.count
+            while i <= count {
+                if i < count && (b[i] != UInt8(ascii: "\n") || (i > 0 && b[i - 1] == UInt8(ascii: "\r"))) { i += 1; continue }
+                n += 1
+                var lo = start, hi = i
+                while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 || b[hi - 1] == 0x0D { hi -= 1 }
+                while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+                if hi > lo, b[lo] != UInt8(ascii: "#") {
+                    out.append((n, String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)))
+                }
+                i += 1
+                start = i
+            }
+            return out
+        }
     }
 
     /// Splits "keyword rest" at the first run of blanks.
