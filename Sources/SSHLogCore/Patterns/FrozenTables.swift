@@ -34,6 +34,9 @@ final class FrozenTables {
     let firstSets: UnsafeMutablePointer<UInt64>
     /// Field slot of each entry of `CompiledTrie.names`.
     let slots: UnsafeMutablePointer<FieldSlot>
+    /// Per entry of `CompiledTrie.constants`: 1 or 0 for an `<invalid=…>` constant (what
+    /// `EventFields.set` makes of its value), -1 for others (set by name).
+    let constantInvalid: UnsafeMutablePointer<Int8>
     /// Program names, level words and phase words.
     let bytes: UnsafeMutablePointer<UInt8>
     let strings: UnsafeMutablePointer<ByteString>
@@ -50,6 +53,13 @@ final class FrozenTables {
         fields = Self.freeze(t.fieldEdges)
         firstSets = Self.freeze(t.firstSets)
         slots = Self.freeze(t.names.map { FieldSlot(name: $0) })
+        var ci = [Int8](repeating: -1, count: t.constants.count)
+        for e in t.fieldEdges where e.kind == .constant && e.name >= 0 && t.names[Int(e.name)] == "invalid" {
+            var probe = EventFields()
+            probe.set("invalid", t.constants[Int(e.constant)])
+            ci[Int(e.constant)] = probe.invalid ? 1 : 0
+        }
+        constantInvalid = Self.freeze(ci)
         var pool: [UInt8] = [], strs: [ByteString] = []
         func add(_ b: [UInt8]) -> ByteString {
             let s = ByteString(start: Int32(pool.count), count: Int32(b.count))
@@ -74,7 +84,7 @@ final class FrozenTables {
 
     deinit {
         nodes.deallocate(); lits.deallocate(); labels.deallocate(); dispatch.deallocate()
-        fields.deallocate(); firstSets.deallocate(); slots.deallocate(); bytes.deallocate()
+        fields.deallocate(); firstSets.deallocate(); constantInvalid.deallocate(); slots.deallocate(); bytes.deallocate()
         strings.deallocate(); groups.deallocate(); programs.deallocate()
     }
 

@@ -66,15 +66,7 @@ struct MatchRun {
                 let edge = lits[e]
                 let n = Int(edge.labelCount)
                 if pos + n <= end {
-                    var ok = true
-                    let l = labels + Int(edge.labelStart)
-                    if n > 8 {
-                        ok = memcmp(l + 1, p + pos + 1, n - 1) == 0
-                    } else {
-                        var k = 1
-                        while k < n { if l[k] != p[pos + k] { ok = false; break }; k += 1 }
-                    }
-                    if ok, run(edge.child, pos + n) { return true }
+                    if Self.equal(labels + Int(edge.labelStart), p + pos, n), run(edge.child, pos + n) { return true }
                     if budget <= 0 { return false }
                 }
             }
@@ -115,6 +107,21 @@ struct MatchRun {
                         depth -= 1
                     }
                 case .user:
+                    let only = trie[Int(edge.child)].only
+                    if only >= 0 {
+                        // Only where that byte is (never at the end: the child does not accept).
+                        let b = UInt8(truncatingIfNeeded: only)
+                        var q = end - 1
+                        while q >= pos {
+                            if p[q] == b, push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
+                            q -= 1
+                        }
+                        continue
+                    }
                     var q = end
                     while q >= pos {
                         if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
@@ -125,6 +132,20 @@ struct MatchRun {
                         q -= 1
                     }
                 default:
+                    let only = trie[Int(edge.child)].only
+                    if only >= 0 {
+                        var q = pos
+                        while q < end, let hit = memchr(p + q, Int32(only), end - q) {
+                            q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                            if push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
+                            q += 1
+                        }
+                        continue
+                    }
                     var q = pos
                     while q <= end {
                         if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
@@ -138,6 +159,28 @@ struct MatchRun {
             }
         }
         return false
+    }
+
+    /// Whether `n` bytes at `a` and `b` are equal; the first byte is known to be. Words of 8 (the
+    /// last one overlapping) or 4 bytes, never reading outside either range.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        if n >= 8 {
+            var k = 0
+            while k + 8 < n {
+                if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+                k += 8
+            }
+            return x.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        var k = 1
+        while k < n { if a[k] != b[k] { return false }; k += 1 }
+        return true
     }
 
     /// Whether a match from `node` could begin at `pos` (a cheap filter for placing spans).

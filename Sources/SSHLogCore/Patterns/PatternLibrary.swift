@@ -262,13 +262,24 @@ public final class PatternLibrary: @unchecked Sendable {
     /// and for unmatched messages.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
         let message = record.message
-        guard let pr = prepare(record.program, message), let m = match(pr, message, text: nil) else { return nil }
-        // A match with text fields holds the message as a String already (its fields are ranges
-        // into it): the event shares it.
-        let text = m.fields.text
-        return TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
-                           kind: m.kind, patternID: m.patternID, fields: m.fields,
-                           message: text.isEmpty ? record.messageString : text, location: location())
+        guard let pr = prepare(record.program, message) else { return nil }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        // The event is built where it is returned from and its fields filled in place: no copies
+        // of the large structs. Captures live on the stack.
+        var event: TaggedEvent? = nil
+        withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            guard let run = search(pr, base, caps) else { return }
+            let pattern = Int(run.accepted)
+            event = TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
+                                kind: kinds[pattern], patternID: ids[pattern],
+                                fields: hasConstants[pattern] ? baseFields[pattern] : EventFields(),
+                                message: "", location: location())
+            fillMatch(&event!.fields, pr, base, message.count, caps, depth: run.depth)
+            // A match with text fields holds the message as a String already (its fields are
+            // ranges into it): the event shares it.
+            event!.message = event!.fields.text.isEmpty ? record.messageString : event!.fields.text
+        }
+        return event
     }
 
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
@@ -366,51 +377,59 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Matches a message of a program. Allocates nothing when nothing matches.
     public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
         guard let pr = prepare(program, message) else { return nil }
-        return match(pr, message, text: nil)
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var result: PatternMatch? = nil
+        withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            guard let run = search(pr, base, caps) else { return }
+            let pattern = Int(run.accepted)
+            result = PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern],
+                                  fields: hasConstants[pattern] ? baseFields[pattern] : EventFields())
+            fillMatch(&result!.fields, pr, base, message.count, caps, depth: run.depth)
+        }
+        return result
     }
 
-    /// Matches a prepared message. `text`, when given, is the message as a String, valid UTF-8 and
-    /// byte for byte equal to `message`; otherwise one is made when the match has text fields.
+    /// Sets the fields of a match found by `search` (its `set` constants are already in `fields`).
+    /// Text fields become ranges into `fields.text`, a String of the message made here when there
+    /// are any (and the message is valid UTF-8; otherwise they are decoded one by one).
     @inline(__always)
-    func match(_ pr: Prepared, _ message: UnsafeRawBufferPointer, text: String?) -> PatternMatch? {
-        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let start = pr.start, level = pr.level, phase = pr.phase, repeated = pr.repeated
+    func fillMatch(_ fields: inout EventFields, _ pr: Prepared, _ base: UnsafePointer<UInt8>, _ count: Int,
+                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
         let slots = tables.slots
-        // Captures live on the stack; the closure returns only the pattern index, and the fields are
-        // filled in place, so no large value is copied out of it.
-        var fields = EventFields()
-        let pattern: Int = withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            guard let run = search(pr, base, caps) else { return -1 }
-            let pattern = Int(run.accepted)
-            if hasConstants[pattern] { fields = baseFields[pattern] }
-            // Text fields are ranges into the message String: make it only when there are some.
-            var wantsText = level != nil || phase != nil
-            var k = 0
-            while !wantsText && k < run.depth {
-                let c = caps[k]
-                if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
-                k += 1
-            }
-            var spans = false
-            if wantsText {
-                if let text {
-                    fields.text = text
-                    spans = true
-                } else if let t = String(validating: UnsafeBufferPointer(start: base, count: message.count), as: UTF8.self) {
-                    fields.text = t
-                    spans = true
-                }
-            }
-            fill(&fields, base: base, offset: start, caps: caps, depth: run.depth, spans: spans)
-            if let level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: spans) }
-            if let phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: spans) }
-            return pattern
+        var wantsText = pr.level != nil || pr.phase != nil
+        var k = 0
+        while !wantsText && k < depth {
+            let c = caps[k]
+            if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
+            k += 1
         }
-        guard pattern >= 0 else { return nil }
-        if let repeated {
+        var spans = false
+        if wantsText, let t = Self.exactString(base, count) {
+            fields.text = t
+            spans = true
+        }
+        fill(&fields, base: base, offset: pr.start, caps: caps, depth: depth, spans: spans)
+        if let level = pr.level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: spans) }
+        if let phase = pr.phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: spans) }
+        if let repeated = pr.repeated {
             fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: base + repeated.lowerBound, count: repeated.count), as: UTF8.self)
         }
-        return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
+    }
+
+    /// The bytes as a String when they are valid UTF-8 (so that byte offsets into it are offsets
+    /// into the bytes), else nil. ASCII, the common case, is checked 8 bytes at a time.
+    @inline(__always)
+    static func exactString(_ p: UnsafePointer<UInt8>, _ n: Int) -> String? {
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= n {
+            high |= UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            i += 8
+        }
+        while i < n { high |= UInt64(p[i]); i += 1 }
+        let bytes = UnsafeBufferPointer(start: p, count: n)
+        if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// Sets the captured fields of a match (capture ranges are relative to `base + offset`).
@@ -423,6 +442,8 @@ public final class PatternLibrary: @unchecked Sendable {
             guard c.name >= 0 else { continue }
             let slot = t.slots[Int(c.name)]
             if c.start < 0 {
+                let invalid = t.constantInvalid[Int(c.end)]
+                if invalid >= 0 { fields.invalid = invalid == 1; continue }
                 fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
                 continue
             }
