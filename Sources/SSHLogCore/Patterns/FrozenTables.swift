@@ -100,20 +100,20 @@ final class FrozenTables {
         Int(s.count) == n && memcmp(bytes + Int(s.start), p, n) == 0
     }
 
-    /// The group of a program name, or -1 (exact names first, then `name*` prefixes).
+    /// The entry of `programs` for a program name, or -1 (exact names first, then `name*` prefixes).
     @inline(__always)
-    func group(for p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+    func program(for p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var k = 0
         while k < programCount {
             let prog = programs[k]
-            if !prog.prefix, equals(prog.name, p, n) { return prog.group }
+            if !prog.prefix, equals(prog.name, p, n) { return k }
             k += 1
         }
         k = 0
         while k < programCount {
             let prog = programs[k]
             if prog.prefix, Int(prog.name.count) <= n, memcmp(bytes + Int(prog.name.start), p, Int(prog.name.count)) == 0 {
-                return prog.group
+                return k
             }
             k += 1
         }

@@ -107,17 +107,15 @@ struct MatchRun {
                         depth -= 1
                     }
                 case .user:
-                    let only = trie[Int(edge.child)].only
-                    if only >= 0 {
+                    let child = trie[Int(edge.child)]
+                    if child.only >= 0 {
                         // Only where that byte is (never at the end: the child does not accept).
-                        let b = UInt8(truncatingIfNeeded: only)
+                        let b = UInt8(truncatingIfNeeded: child.only)
+                        let le = lits[Int(child.litStart)]
+                        let l = labels + Int(le.labelStart), n = Int(le.labelCount)
                         var q = end - 1
                         while q >= pos {
-                            if p[q] == b, push(edge.name, Int32(pos), Int32(q)) {
-                                if run(edge.child, q) { return true }
-                                depth -= 1
-                                if budget <= 0 { return false }
-                            }
+                            if p[q] == b, let r = trySpan(edge, pos, q, l, n) { return r }
                             q -= 1
                         }
                         continue
@@ -132,16 +130,14 @@ struct MatchRun {
                         q -= 1
                     }
                 default:
-                    let only = trie[Int(edge.child)].only
-                    if only >= 0 {
+                    let child = trie[Int(edge.child)]
+                    if child.only >= 0 {
+                        let le = lits[Int(child.litStart)]
+                        let l = labels + Int(le.labelStart), n = Int(le.labelCount)
                         var q = pos
-                        while q < end, let hit = memchr(p + q, Int32(only), end - q) {
+                        while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
                             q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                            if push(edge.name, Int32(pos), Int32(q)) {
-                                if run(edge.child, q) { return true }
-                                depth -= 1
-                                if budget <= 0 { return false }
-                            }
+                            if let r = trySpan(edge, pos, q, l, n) { return r }
                             q += 1
                         }
                         continue
@@ -159,6 +155,24 @@ struct MatchRun {
             }
         }
         return false
+    }
+
+    /// Tries a span of `edge` from `pos` to `q`, where the child's one literal edge (label `l`, `n`
+    /// bytes) starts with the byte at `q`. A label that does not match there is rejected without
+    /// the call, charging the step the call would have taken, so results and budget use are those
+    /// of the call. Returns the result to give back, or nil to go on with the next position.
+    @inline(__always)
+    mutating func trySpan(_ edge: CompiledTrie.FieldEdge, _ pos: Int, _ q: Int, _ l: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        if depth < captureCapacity, !(q + n <= end && Self.equal(l, p + q, n)) {
+            budget -= 1
+            return budget <= 0 ? false : nil
+        }
+        if push(edge.name, Int32(pos), Int32(q)) {
+            if run(edge.child, q) { return true }
+            depth -= 1
+            if budget <= 0 { return false }
+        }
+        return nil
     }
 
     /// Whether `n` bytes at `a` and `b` are equal; the first byte is known to be. Words of 8 (the

@@ -47,6 +47,9 @@ public final class PatternLibrary: @unchecked Sendable {
     let kinds: [EventKind]
     let hasConstants: [Bool]
     let specs: [PatternSpec]
+    /// Per entry of `tables.programs`: its name as a String (what a record's matching program
+    /// name decodes to, for the exact names).
+    let programNames: [String]
     /// Problems that do not stop loading (patterns without examples).
     public let warnings: [SSHLogError]
     public let patterns: [PatternInfo]
@@ -191,6 +194,7 @@ public final class PatternLibrary: @unchecked Sendable {
             (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*"))
         }
         self.tables = FrozenTables(trie: trie, groups: frozenGroups, programs: frozenPrograms)
+        self.programNames = programGroup.map { $0.0.replacingStar }
         self.baseFields = specs.map { s in
             var f = EventFields()
             for (k, v) in s.constants { f.set(k, v) }
@@ -270,7 +274,9 @@ public final class PatternLibrary: @unchecked Sendable {
         withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
             guard let run = search(pr, base, caps) else { return }
             let pattern = Int(run.accepted)
-            event = TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
+            // An exactly matched program name is the library's String of it (no decoding).
+            let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
+            event = TaggedEvent(time: record.time, host: record.hostString, program: program, pid: record.pid,
                                 kind: kinds[pattern], patternID: ids[pattern],
                                 fields: hasConstants[pattern] ? baseFields[pattern] : EventFields(),
                                 message: "", location: location())
@@ -285,6 +291,8 @@ public final class PatternLibrary: @unchecked Sendable {
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
     struct Prepared {
         var group: FrozenTables.Group
+        /// The entry of `tables.programs` the program name matched.
+        var program: Int
         var start: Int
         var end: Int
         var level: Range<Int>?
@@ -297,9 +305,9 @@ public final class PatternLibrary: @unchecked Sendable {
     func prepare(_ program: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) -> Prepared? {
         let t = tables
         guard program.count > 0, message.count > 0 else { return nil }
-        let g = t.group(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
-        guard g >= 0 else { return nil }
-        let group = t.groups[Int(g)]
+        let entry = t.program(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
+        guard entry >= 0 else { return nil }
+        let group = t.groups[Int(t.programs[entry].group)]
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var start = 0
         var end = message.count
@@ -339,7 +347,7 @@ public final class PatternLibrary: @unchecked Sendable {
                 }
             }
         }
-        return Prepared(group: group, start: start, end: end, level: level, phase: phase, repeated: repeated)
+        return Prepared(group: group, program: entry, start: start, end: end, level: level, phase: phase, repeated: repeated)
     }
 
     /// Runs the trees of the prepared message (regular templates, then fallback ones); on success
