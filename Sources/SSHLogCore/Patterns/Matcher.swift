@@ -41,120 +41,132 @@ struct MatchRun {
 
     static let stepBudget = 20_000
 
-    /// True when some match of the whole message from `node` at `pos` exists; then `accepted` is
+    /// True when some match of the whole message from `startNode` at `startPos` exists; then `accepted` is
     /// the pattern index and `captures[0..<depth]` the fields along the path.
-    mutating func run(_ nodeIndex: Int32, _ pos: Int) -> Bool {
-        budget -= 1
-        if budget <= 0 { return false }
-        let node = trie[Int(nodeIndex)]
-        if pos == end, node.accept >= 0 {
-            accepted = node.accept
-            return true
-        }
-        // Literal edge.
-        if pos < end, node.litCount > 0 {
-            let c = p[pos]
-            var e = -1
-            if node.dispatch >= 0 {
-                e = Int(dispatch[Int(node.dispatch) + Int(c)])
-            } else {
-                var k = Int(node.litStart)
-                let stop = k + Int(node.litCount)
-                while k < stop { if lits[k].first == c { e = k; break }; k += 1 }
+    mutating func run(_ startNode: Int32, _ startPos: Int) -> Bool {
+        var nodeIndex = startNode, pos = startPos
+        // A literal edge out of a node without field edges is the node's only way on: it is
+        // followed in this loop instead of a call (one budget step per node, as a call would take).
+        while true {
+            budget -= 1
+            if budget <= 0 { return false }
+            let node = trie[Int(nodeIndex)]
+            if pos == end, node.accept >= 0 {
+                accepted = node.accept
+                return true
             }
-            if e >= 0 {
-                let edge = lits[e]
-                let n = Int(edge.labelCount)
-                if pos + n <= end {
-                    if Self.equal(labels + Int(edge.labelStart), p + pos, n), run(edge.child, pos + n) { return true }
-                    if budget <= 0 { return false }
+            // Literal edge.
+            if pos < end, node.litCount > 0 {
+                let c = p[pos]
+                var e = -1
+                if node.dispatch >= 0 {
+                    e = Int(dispatch[Int(node.dispatch) + Int(c)])
+                } else {
+                    var k = Int(node.litStart)
+                    let stop = k + Int(node.litCount)
+                    while k < stop { if lits[k].first == c { e = k; break }; k += 1 }
                 }
-            }
-        }
-        // Field edges.
-        var f = Int(node.fieldStart)
-        let fstop = f + Int(node.fieldCount)
-        while f < fstop {
-            let edge = fields[f]
-            f += 1
-            switch edge.kind {
-            case .constant:
-                if push(edge.name, -1, edge.constant) {
-                    if run(edge.child, pos) { return true }
-                    depth -= 1
-                }
-            case .token:
-                let n = edge.type.scan(p, pos, end)
-                if n == 0 { continue }
-                var len = n
-                let shorter = edge.type.backtracksShorter
-                while len > 0 {
-                    if len == n || canStart(edge.child, pos + len) {
-                        if push(edge.name, Int32(pos), Int32(pos + len)) {
-                            if run(edge.child, pos + len) { return true }
-                            depth -= 1
+                if e >= 0 {
+                    let edge = lits[e]
+                    let n = Int(edge.labelCount)
+                    if pos + n <= end {
+                        if Self.equal(labels + Int(edge.labelStart), p + pos, n) {
+                            if node.fieldCount == 0 {
+                                nodeIndex = edge.child
+                                pos += n
+                                continue
+                            }
+                            if run(edge.child, pos + n) { return true }
                         }
                         if budget <= 0 { return false }
                     }
-                    if !shorter { break }
-                    len -= 1
                 }
-            case .span:
-                switch edge.type {
-                case .rest:
-                    if push(edge.name, Int32(pos), Int32(end)) {
-                        if run(edge.child, end) { return true }
+            }
+            // Field edges.
+            var f = Int(node.fieldStart)
+            let fstop = f + Int(node.fieldCount)
+            while f < fstop {
+                let edge = fields[f]
+                f += 1
+                switch edge.kind {
+                case .constant:
+                    if push(edge.name, -1, edge.constant) {
+                        if run(edge.child, pos) { return true }
                         depth -= 1
                     }
-                case .user:
-                    let child = trie[Int(edge.child)]
-                    if child.only >= 0 {
-                        // Only where that byte is (never at the end: the child does not accept).
-                        let b = UInt8(truncatingIfNeeded: child.only)
-                        let le = lits[Int(child.litStart)]
-                        let l = labels + Int(le.labelStart), n = Int(le.labelCount)
-                        var q = end - 1
+                case .token:
+                    let n = edge.type.scan(p, pos, end)
+                    if n == 0 { continue }
+                    var len = n
+                    let shorter = edge.type.backtracksShorter
+                    while len > 0 {
+                        if len == n || canStart(edge.child, pos + len) {
+                            if push(edge.name, Int32(pos), Int32(pos + len)) {
+                                if run(edge.child, pos + len) { return true }
+                                depth -= 1
+                            }
+                            if budget <= 0 { return false }
+                        }
+                        if !shorter { break }
+                        len -= 1
+                    }
+                case .span:
+                    switch edge.type {
+                    case .rest:
+                        if push(edge.name, Int32(pos), Int32(end)) {
+                            if run(edge.child, end) { return true }
+                            depth -= 1
+                        }
+                    case .user:
+                        let child = trie[Int(edge.child)]
+                        if child.only >= 0 {
+                            // Only where that byte is (never at the end: the child does not accept).
+                            let b = UInt8(truncatingIfNeeded: child.only)
+                            let le = lits[Int(child.litStart)]
+                            let l = labels + Int(le.labelStart), n = Int(le.labelCount)
+                            var q = end - 1
+                            while q >= pos {
+                                if p[q] == b, let r = trySpan(edge, pos, q, l, n) { return r }
+                                q -= 1
+                            }
+                            continue
+                        }
+                        var q = end
                         while q >= pos {
-                            if p[q] == b, let r = trySpan(edge, pos, q, l, n) { return r }
+                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
                             q -= 1
                         }
-                        continue
-                    }
-                    var q = end
-                    while q >= pos {
-                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
-                            if run(edge.child, q) { return true }
-                            depth -= 1
-                            if budget <= 0 { return false }
+                    default:
+                        let child = trie[Int(edge.child)]
+                        if child.only >= 0 {
+                            let le = lits[Int(child.litStart)]
+                            let l = labels + Int(le.labelStart), n = Int(le.labelCount)
+                            var q = pos
+                            while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
+                                q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                q += 1
+                            }
+                            continue
                         }
-                        q -= 1
-                    }
-                default:
-                    let child = trie[Int(edge.child)]
-                    if child.only >= 0 {
-                        let le = lits[Int(child.litStart)]
-                        let l = labels + Int(le.labelStart), n = Int(le.labelCount)
                         var q = pos
-                        while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
-                            q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                            if let r = trySpan(edge, pos, q, l, n) { return r }
+                        while q <= end {
+                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
                             q += 1
                         }
-                        continue
-                    }
-                    var q = pos
-                    while q <= end {
-                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
-                            if run(edge.child, q) { return true }
-                            depth -= 1
-                            if budget <= 0 { return false }
-                        }
-                        q += 1
                     }
                 }
             }
+            return false
         }
-        return false
     }
 
     /// Tries a span of `edge` from `pos` to `q`, where the child's one literal edge (label `l`, `n`

@@ -425,19 +425,15 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     /// The bytes as a String when they are valid UTF-8 (so that byte offsets into it are offsets
-    /// into the bytes), else nil. ASCII, the common case, is checked 8 bytes at a time.
+    /// into the bytes), else nil. Decoding repairs invalid UTF-8, which changes the bytes: getting
+    /// the same bytes back means there was nothing to repair.
     @inline(__always)
     static func exactString(_ p: UnsafePointer<UInt8>, _ n: Int) -> String? {
-        var i = 0
-        var high: UInt64 = 0
-        while i + 8 <= n {
-            high |= UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            i += 8
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let same = s.utf8.withContiguousStorageIfAvailable { b in
+            b.count == n && (n == 0 || memcmp(b.baseAddress!, p, n) == 0)
         }
-        while i < n { high |= UInt64(p[i]); i += 1 }
-        let bytes = UnsafeBufferPointer(start: p, count: n)
-        if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+        return same == true ? s : nil
     }
 
     /// Sets the captured fields of a match (capture ranges are relative to `base + offset`).
