@@ -268,8 +268,7 @@ public final class PatternLibrary: @unchecked Sendable {
         let message = record.message
         guard let pr = prepare(record.program, message) else { return nil }
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        // The event is built where it is returned from and its fields filled in place: no copies
-        // of the large structs. Captures live on the stack.
+        // The event is built once and its fields are filled in place. Captures live on the stack.
         var event: TaggedEvent? = nil
         withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
             guard let run = search(pr, base, caps) else { return }
