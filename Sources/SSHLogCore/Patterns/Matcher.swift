@@ -124,10 +124,10 @@ struct MatchRun {
                             let b = UInt8(truncatingIfNeeded: child.only)
                             let le = lits[Int(child.litStart)]
                             let l = labels + Int(le.labelStart), n = Int(le.labelCount)
-                            var q = end - 1
+                            var q = lastIndex(of: b, from: end - 1, downTo: pos)
                             while q >= pos {
-                                if p[q] == b, let r = trySpan(edge, pos, q, l, n) { return r }
-                                q -= 1
+                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                q = lastIndex(of: b, from: q - 1, downTo: pos)
                             }
                             continue
                         }
@@ -167,6 +167,25 @@ struct MatchRun {
             }
             return false
         }
+    }
+
+    /// The largest `i` in `lo...from` with `p[i] == b`, or a value below `lo`. Eight bytes at a
+    /// time (an exact per-byte equality test, so the highest hit is the last occurrence).
+    @inline(__always)
+    func lastIndex(of b: UInt8, from: Int, downTo lo: Int) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern = UInt64(b) &* ones
+        while i - 7 >= lo {
+            let w = UnsafeRawPointer(p + i - 7).loadUnaligned(as: UInt64.self) ^ pattern
+            // High bit set in each byte of w that is zero.
+            let zero = ~(((w & low7) &+ low7) | w) & ~low7
+            if zero != 0 { return i - 7 + (63 - zero.leadingZeroBitCount) / 8 }
+            i -= 8
+        }
+        while i >= lo, p[i] != b { i -= 1 }
+        return i
     }
 
     /// Tries a span of `edge` from `pos` to `q`, where the child's one literal edge (label `l`, `n`
