@@ -77,3 +77,51 @@ final class EventFieldsStorageTests: XCTestCase {
         }
     }
 }
+
+/// The matcher's word-at-a-time helpers against byte-by-byte definitions.
+final class MatcherHelperTests: XCTestCase {
+    func testLastIndexFindsTheLastOccurrenceLikeAByteLoop() {
+        let t = PatternLibrary.builtin().tables
+        var rng = SplitMix(seed: 7)
+        let alphabet: [UInt8] = [0x20, 0x21, 0x00, 0x80, 0xA0, 0xFF, 0x7F, 0x61]
+        for _ in 0..<20_000 {
+            let n = Int(rng.next() % 40) + 1
+            let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let lo = Int(rng.next() % UInt64(n))
+            let from = lo + Int(rng.next() % UInt64(n - lo))
+            let b = alphabet[Int(rng.next() % 4)]
+            var want = from
+            while want >= lo, bytes[want] != b { want -= 1 }
+            let got: Int = bytes.withUnsafeBufferPointer { buf in
+                withUnsafeTemporaryAllocation(of: Capture.self, capacity: 1) { caps in
+                    let run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
+                                       firstSets: t.firstSets, p: buf.baseAddress!, end: n, captures: caps.baseAddress!,
+                                       captureCapacity: 1, budget: 1)
+                    return run.lastIndex(of: b, from: from, downTo: lo)
+                }
+            }
+            XCTAssertEqual(max(got, lo - 1), max(want, lo - 1), "\(bytes) \(b) \(from) \(lo)")
+        }
+    }
+
+    func testHostBytesAreLettersDigitsAndDotDashUnderscoreColonPercent() {
+        for c in 0...255 {
+            let s = UnicodeScalar(UInt8(c))
+            let want = (c < 128 && (Character(s).isLetter || Character(s).isNumber)) || ".-_:%".unicodeScalars.contains(s)
+            XCTAssertEqual(FieldScan.isHostByte(UInt8(c)), want, "byte \(c)")
+        }
+    }
+}
+
+/// A small deterministic generator for the tests above.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
