@@ -88,9 +88,12 @@ enum FieldScan {
 
     /// Bytes of a DNS name or an address: letters, digits, `.-_:%`.
     @inline(__always) static func isHostByte(_ c: UInt8) -> Bool {
-        if (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 { return true }
-        return c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ":") || c == UInt8(ascii: "%")
+        // Bit c of (hostLow, hostHigh): `%-.0-9:` below 64, `A-Z_a-z` from 64 to 127.
+        let word = c < 64 ? hostLow : (c < 128 ? hostHigh : 0)
+        return (word >> UInt64(c & 63)) & 1 != 0
     }
+    static let hostLow: UInt64 = 1 << 0x25 | 1 << 0x2D | 1 << 0x2E | 0x3FF << 0x30 | 1 << 0x3A
+    static let hostHigh: UInt64 = 0x3FF_FFFF << (0x41 - 64) | 1 << (0x5F - 64) | 0x3FF_FFFF << (0x61 - 64)
 
     static func digits(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
         var i = pos

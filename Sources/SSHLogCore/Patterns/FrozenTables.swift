@@ -34,6 +34,9 @@ final class FrozenTables {
     let firstSets: UnsafeMutablePointer<UInt64>
     /// Field slot of each entry of `CompiledTrie.names`.
     let slots: UnsafeMutablePointer<FieldSlot>
+    /// Per entry of `CompiledTrie.constants`: 1 or 0 for an `<invalid=…>` constant (what
+    /// `EventFields.set` makes of its value), -1 for others (set by name).
+    let constantInvalid: UnsafeMutablePointer<Int8>
     /// Program names, level words and phase words.
     let bytes: UnsafeMutablePointer<UInt8>
     let strings: UnsafeMutablePointer<ByteString>
@@ -50,6 +53,13 @@ final class FrozenTables {
         fields = Self.freeze(t.fieldEdges)
         firstSets = Self.freeze(t.firstSets)
         slots = Self.freeze(t.names.map { FieldSlot(name: $0) })
+        var ci = [Int8](repeating: -1, count: t.constants.count)
+        for e in t.fieldEdges where e.kind == .constant && e.name >= 0 && t.names[Int(e.name)] == "invalid" {
+            var probe = EventFields()
+            probe.set("invalid", t.constants[Int(e.constant)])
+            ci[Int(e.constant)] = probe.invalid ? 1 : 0
+        }
+        constantInvalid = Self.freeze(ci)
         var pool: [UInt8] = [], strs: [ByteString] = []
         func add(_ b: [UInt8]) -> ByteString {
             let s = ByteString(start: Int32(pool.count), count: Int32(b.count))
@@ -74,7 +84,7 @@ final class FrozenTables {
 
     deinit {
         nodes.deallocate(); lits.deallocate(); labels.deallocate(); dispatch.deallocate()
-        fields.deallocate(); firstSets.deallocate(); slots.deallocate(); bytes.deallocate()
+        fields.deallocate(); firstSets.deallocate(); constantInvalid.deallocate(); slots.deallocate(); bytes.deallocate()
         strings.deallocate(); groups.deallocate(); programs.deallocate()
     }
 
@@ -90,20 +100,20 @@ final class FrozenTables {
         Int(s.count) == n && memcmp(bytes + Int(s.start), p, n) == 0
     }
 
-    /// The group of a program name, or -1 (exact names first, then `name*` prefixes).
+    /// The entry of `programs` for a program name, or -1 (exact names first, then `name*` prefixes).
     @inline(__always)
-    func group(for p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+    func program(for p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var k = 0
         while k < programCount {
             let prog = programs[k]
-            if !prog.prefix, equals(prog.name, p, n) { return prog.group }
+            if !prog.prefix, equals(prog.name, p, n) { return k }
             k += 1
         }
         k = 0
         while k < programCount {
             let prog = programs[k]
             if prog.prefix, Int(prog.name.count) <= n, memcmp(bytes + Int(prog.name.start), p, Int(prog.name.count)) == 0 {
-                return prog.group
+                return k
             }
             k += 1
         }
@@ -144,11 +154,37 @@ enum FieldSlot: UInt8 {
     }
 }
 
+extension FieldSlot {
+    /// The `EventFields` text slot this field is kept in, or nil (numbers, `invalid`, `seconds`, others).
+    var textSlot: EventFields.TextSlot? {
+        switch self {
+        case .client: return .client
+        case .laddr: return .laddr
+        case .user: return .user
+        case .method: return .method
+        case .reason: return .reason
+        case .jail: return .jail
+        case .session: return .session
+        case .what: return .what
+        case .offer: return .offer
+        case .keytype: return .keytype
+        case .fingerprint: return .fingerprint
+        case .level: return .level
+        case .phase: return .phase
+        case .port, .lport, .code, .count, .signal, .pid, .invalid, .seconds, .other: return nil
+        }
+    }
+}
+
 extension EventFields {
-    /// Sets a field from message bytes. Integers are parsed from the bytes; anything that does
-    /// not fit its slot goes through `set(_:_:)`, which keeps it in `extra`.
+    /// Sets a field from message bytes `base[start..<start+n]`. Integers are parsed from the bytes;
+    /// anything that does not fit its slot goes through `set(_:_:)`, which keeps it in `extra`.
+    /// With `spans`, text slots keep the range (`text` holds the message `base` points to);
+    /// otherwise they get a String decoded from the bytes.
     @inline(__always)
-    mutating func set(slot: FieldSlot, name: @autoclosure () -> String, _ b: UnsafeBufferPointer<UInt8>) {
+    mutating func set(slot: FieldSlot, name: @autoclosure () -> String, base: UnsafePointer<UInt8>, _ start: Int, _ n: Int,
+                      spans: Bool) {
+        let b = UnsafeBufferPointer(start: base + start, count: n)
         @inline(__always) func int() -> Int? {
             guard b.count > 0, b.count <= 18 else { return nil }
             var v = 0
@@ -156,27 +192,18 @@ extension EventFields {
             return v
         }
         @inline(__always) func str() -> String { String(decoding: b, as: UTF8.self) }
+        if let t = slot.textSlot {
+            if spans { assignSpan(t, start, n, bytes: base) } else { assign(t, str()) }
+            return
+        }
         switch slot {
-        case .client: client = str()
-        case .laddr: laddr = str()
-        case .user: user = str()
-        case .method: method = str()
-        case .reason: reason = str()
-        case .jail: jail = str()
-        case .session: session = str()
-        case .what: what = str()
-        case .offer: offer = str()
-        case .keytype: keytype = str()
-        case .fingerprint: fingerprint = str()
-        case .level: level = str()
-        case .phase: phase = str()
         case .port: if let v = int() { port = v } else { set(name(), str()) }
         case .lport: if let v = int() { lport = v } else { set(name(), str()) }
         case .code: if let v = int() { code = v } else { set(name(), str()) }
         case .count: if let v = int() { count = v } else { set(name(), str()) }
         case .signal: if let v = int() { signal = v } else { set(name(), str()) }
         case .pid: if let v = int(), v <= Int(Int32.max) { pid = Int32(v) } else { set(name(), str()) }
-        case .invalid, .seconds, .other: set(name(), str())
+        default: set(name(), str())
         }
     }
 }

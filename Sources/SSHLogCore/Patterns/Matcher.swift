@@ -41,103 +41,191 @@ struct MatchRun {
 
     static let stepBudget = 20_000
 
-    /// True when some match of the whole message from `node` at `pos` exists; then `accepted` is
+    /// True when some match of the whole message from `startNode` at `startPos` exists; then `accepted` is
     /// the pattern index and `captures[0..<depth]` the fields along the path.
-    mutating func run(_ nodeIndex: Int32, _ pos: Int) -> Bool {
-        budget -= 1
-        if budget <= 0 { return false }
-        let node = trie[Int(nodeIndex)]
-        if pos == end, node.accept >= 0 {
-            accepted = node.accept
-            return true
-        }
-        // Literal edge.
-        if pos < end, node.litCount > 0 {
-            let c = p[pos]
-            var e = -1
-            if node.dispatch >= 0 {
-                e = Int(dispatch[Int(node.dispatch) + Int(c)])
-            } else {
-                var k = Int(node.litStart)
-                let stop = k + Int(node.litCount)
-                while k < stop { if lits[k].first == c { e = k; break }; k += 1 }
+    mutating func run(_ startNode: Int32, _ startPos: Int) -> Bool {
+        var nodeIndex = startNode, pos = startPos
+        // A literal edge out of a node without field edges is the node's only way on: it is
+        // followed in this loop instead of a call (one budget step per node, as a call would take).
+        while true {
+            budget -= 1
+            if budget <= 0 { return false }
+            let node = trie[Int(nodeIndex)]
+            if pos == end, node.accept >= 0 {
+                accepted = node.accept
+                return true
             }
-            if e >= 0 {
-                let edge = lits[e]
-                let n = Int(edge.labelCount)
-                if pos + n <= end {
-                    var ok = true
-                    let l = labels + Int(edge.labelStart)
-                    if n > 8 {
-                        ok = memcmp(l + 1, p + pos + 1, n - 1) == 0
-                    } else {
-                        var k = 1
-                        while k < n { if l[k] != p[pos + k] { ok = false; break }; k += 1 }
-                    }
-                    if ok, run(edge.child, pos + n) { return true }
-                    if budget <= 0 { return false }
+            // Literal edge.
+            if pos < end, node.litCount > 0 {
+                let c = p[pos]
+                var e = -1
+                if node.dispatch >= 0 {
+                    e = Int(dispatch[Int(node.dispatch) + Int(c)])
+                } else {
+                    var k = Int(node.litStart)
+                    let stop = k + Int(node.litCount)
+                    while k < stop { if lits[k].first == c { e = k; break }; k += 1 }
                 }
-            }
-        }
-        // Field edges.
-        var f = Int(node.fieldStart)
-        let fstop = f + Int(node.fieldCount)
-        while f < fstop {
-            let edge = fields[f]
-            f += 1
-            switch edge.kind {
-            case .constant:
-                if push(edge.name, -1, edge.constant) {
-                    if run(edge.child, pos) { return true }
-                    depth -= 1
-                }
-            case .token:
-                let n = edge.type.scan(p, pos, end)
-                if n == 0 { continue }
-                var len = n
-                let shorter = edge.type.backtracksShorter
-                while len > 0 {
-                    if len == n || canStart(edge.child, pos + len) {
-                        if push(edge.name, Int32(pos), Int32(pos + len)) {
-                            if run(edge.child, pos + len) { return true }
-                            depth -= 1
+                if e >= 0 {
+                    let edge = lits[e]
+                    let n = Int(edge.labelCount)
+                    if pos + n <= end {
+                        if Self.equal(labels + Int(edge.labelStart), p + pos, n) {
+                            if node.fieldCount == 0 {
+                                nodeIndex = edge.child
+                                pos += n
+                                continue
+                            }
+                            if run(edge.child, pos + n) { return true }
                         }
                         if budget <= 0 { return false }
                     }
-                    if !shorter { break }
-                    len -= 1
                 }
-            case .span:
-                switch edge.type {
-                case .rest:
-                    if push(edge.name, Int32(pos), Int32(end)) {
-                        if run(edge.child, end) { return true }
+            }
+            // Field edges.
+            var f = Int(node.fieldStart)
+            let fstop = f + Int(node.fieldCount)
+            while f < fstop {
+                let edge = fields[f]
+                f += 1
+                switch edge.kind {
+                case .constant:
+                    if push(edge.name, -1, edge.constant) {
+                        if run(edge.child, pos) { return true }
                         depth -= 1
                     }
-                case .user:
-                    var q = end
-                    while q >= pos {
-                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
-                            if run(edge.child, q) { return true }
-                            depth -= 1
+                case .token:
+                    let n = edge.type.scan(p, pos, end)
+                    if n == 0 { continue }
+                    var len = n
+                    let shorter = edge.type.backtracksShorter
+                    while len > 0 {
+                        if len == n || canStart(edge.child, pos + len) {
+                            if push(edge.name, Int32(pos), Int32(pos + len)) {
+                                if run(edge.child, pos + len) { return true }
+                                depth -= 1
+                            }
                             if budget <= 0 { return false }
                         }
-                        q -= 1
+                        if !shorter { break }
+                        len -= 1
                     }
-                default:
-                    var q = pos
-                    while q <= end {
-                        if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
-                            if run(edge.child, q) { return true }
+                case .span:
+                    switch edge.type {
+                    case .rest:
+                        if push(edge.name, Int32(pos), Int32(end)) {
+                            if run(edge.child, end) { return true }
                             depth -= 1
-                            if budget <= 0 { return false }
                         }
-                        q += 1
+                    case .user:
+                        let child = trie[Int(edge.child)]
+                        if child.only >= 0 {
+                            // Only where that byte is (never at the end: the child does not accept).
+                            let b = UInt8(truncatingIfNeeded: child.only)
+                            let le = lits[Int(child.litStart)]
+                            let l = labels + Int(le.labelStart), n = Int(le.labelCount)
+                            var q = lastIndex(of: b, from: end - 1, downTo: pos)
+                            while q >= pos {
+                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                q = lastIndex(of: b, from: q - 1, downTo: pos)
+                            }
+                            continue
+                        }
+                        var q = end
+                        while q >= pos {
+                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
+                            q -= 1
+                        }
+                    default:
+                        let child = trie[Int(edge.child)]
+                        if child.only >= 0 {
+                            let le = lits[Int(child.litStart)]
+                            let l = labels + Int(le.labelStart), n = Int(le.labelCount)
+                            var q = pos
+                            while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
+                                q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                q += 1
+                            }
+                            continue
+                        }
+                        var q = pos
+                        while q <= end {
+                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                                if run(edge.child, q) { return true }
+                                depth -= 1
+                                if budget <= 0 { return false }
+                            }
+                            q += 1
+                        }
                     }
                 }
             }
+            return false
         }
-        return false
+    }
+
+    /// The largest `i` in `lo...from` with `p[i] == b`, or a value below `lo`. Eight bytes at a
+    /// time (an exact per-byte equality test, so the highest hit is the last occurrence).
+    @inline(__always)
+    func lastIndex(of b: UInt8, from: Int, downTo lo: Int) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern = UInt64(b) &* ones
+        while i - 7 >= lo {
+            let w = UnsafeRawPointer(p + i - 7).loadUnaligned(as: UInt64.self) ^ pattern
+            // High bit set in each byte of w that is zero.
+            let zero = ~(((w & low7) &+ low7) | w) & ~low7
+            if zero != 0 { return i - 7 + (63 - zero.leadingZeroBitCount) / 8 }
+            i -= 8
+        }
+        while i >= lo, p[i] != b { i -= 1 }
+        return i
+    }
+
+    /// Tries a span of `edge` from `pos` to `q`, where the child's one literal edge (label `l`, `n`
+    /// bytes) starts with the byte at `q`. A label that does not match there is rejected without
+    /// the call, charging the step the call would have taken, so results and budget use are those
+    /// of the call. Returns the result to give back, or nil to go on with the next position.
+    @inline(__always)
+    mutating func trySpan(_ edge: CompiledTrie.FieldEdge, _ pos: Int, _ q: Int, _ l: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        if depth < captureCapacity, !(q + n <= end && Self.equal(l, p + q, n)) {
+            budget -= 1
+            return budget <= 0 ? false : nil
+        }
+        if push(edge.name, Int32(pos), Int32(q)) {
+            if run(edge.child, q) { return true }
+            depth -= 1
+            if budget <= 0 { return false }
+        }
+        return nil
+    }
+
+    /// Whether `n` bytes at `a` and `b` are equal; the first byte is known to be. Words of 8 (the
+    /// last one overlapping) or 4 bytes, never reading outside either range.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        if n >= 8 {
+            var k = 0
+            while k + 8 < n {
+                if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+                k += 8
+            }
+            return x.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        var k = 1
+        while k < n { if a[k] != b[k] { return false }; k += 1 }
+        return true
     }
 
     /// Whether a match from `node` could begin at `pos` (a cheap filter for placing spans).

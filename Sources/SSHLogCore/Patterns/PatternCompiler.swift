@@ -19,6 +19,9 @@ struct CompiledTrie {
         var firstSet: Int32 = 0
         /// True when a field edge leaves this node (then any byte may follow a span before it).
         var hasFields: Bool = false
+        /// The one byte a match from this node can start with (no fields, one literal edge, not
+        /// accepting), or -1: spans before it jump between occurrences of that byte.
+        var only: Int16 = -1
     }
 
     struct LitEdge {
@@ -168,6 +171,7 @@ struct TrieBuilder {
             node.fieldStart = Int32(t.fieldEdges.count)
             node.fieldCount = Int32(n.fields.count)
             node.hasFields = !n.fields.isEmpty
+            if n.fields.isEmpty, lits.count == 1, n.accept < 0 { node.only = Int16(lits[0].label[0]) }
             for f in n.fields {
                 var nameID: Int32 = -1
                 if let name = f.name {

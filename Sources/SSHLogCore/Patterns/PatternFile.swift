@@ -87,14 +87,59 @@ struct PatternFileParser {
         }
     }
 
+    /// The numbered lines of a file, trimmed of blanks, without empty lines and `#` comments.
+    /// Works on bytes: a `\n` ends a line unless it follows `\r` (`\r\n` is one Character, and
+    /// the Character split this replaces did not end lines there); lines with non-ASCII bytes are
+    /// trimmed as Characters (a blank may carry combining marks).
     static func lines(_ text: String) -> [(Int, String)] {
+        var copy = text
+        return copy.withUTF8 { b in
+            var out: [(Int, String)] = []
+            var n = 0
+            var start = 0
+            var i = 0
+            var high: UInt8 = 0
+            let count = b.count
+            while i <= count {
+                if i < count && (b[i] != UInt8(ascii: "\n") || (i > 0 && b[i - 1] == UInt8(ascii: "\r"))) {
+                    high |= b[i]
+                    i += 1
+                    continue
+                }
+                n += 1
+                if high >= 0x80 {
+                    let s = trimmed(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                    if !s.isEmpty, !s.hasPrefix("#") { out.append((n, s)) }
+                } else {
+                    var lo = start, hi = i
+                    while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 || b[hi - 1] == 0x0D { hi -= 1 }
+                    while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+                    if hi > lo, b[lo] != UInt8(ascii: "#") {
+                        out.append((n, String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)))
+                    }
+                }
+                high = 0
+                i += 1
+                start = i
+            }
+            return out
+        }
+    }
+
+    static func trimmed(_ line: String) -> String {
+        var s = line
+        while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        return s
+    }
+
+    /// The Character-based splitting `lines` must agree with (kept for the tests).
+    static func characterLines(_ text: String) -> [(Int, String)] {
         var out: [(Int, String)] = []
         var n = 0
         for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
             n += 1
-            var s = String(l)
-            while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
-            while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+            let s = trimmed(String(l))
             if s.isEmpty || s.hasPrefix("#") { continue }
             out.append((n, s))
         }

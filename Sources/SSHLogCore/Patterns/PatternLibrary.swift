@@ -47,6 +47,9 @@ public final class PatternLibrary: @unchecked Sendable {
     let kinds: [EventKind]
     let hasConstants: [Bool]
     let specs: [PatternSpec]
+    /// Per entry of `tables.programs`: its name as a String (what a record's matching program
+    /// name decodes to, for the exact names).
+    let programNames: [String]
     /// Problems that do not stop loading (patterns without examples).
     public let warnings: [SSHLogError]
     public let patterns: [PatternInfo]
@@ -191,6 +194,7 @@ public final class PatternLibrary: @unchecked Sendable {
             (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*"))
         }
         self.tables = FrozenTables(trie: trie, groups: frozenGroups, programs: frozenPrograms)
+        self.programNames = programGroup.map { $0.0.replacingStar }
         self.baseFields = specs.map { s in
             var f = EventFields()
             for (k, v) in s.constants { f.set(k, v) }
@@ -261,15 +265,33 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
     /// and for unmatched messages.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
-        guard let m = match(program: record.program, message: record.message) else { return nil }
-        return TaggedEvent(time: record.time, host: record.hostString, program: record.programString, pid: record.pid,
-                           kind: m.kind, patternID: m.patternID, fields: m.fields, message: record.messageString,
-                           location: location())
+        let message = record.message
+        guard let pr = prepare(record.program, message) else { return nil }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        // The event is built once and its fields are filled in place. Captures live on the stack.
+        var event: TaggedEvent? = nil
+        withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            guard let run = search(pr, base, caps) else { return }
+            let pattern = Int(run.accepted)
+            // An exactly matched program name is the library's String of it (no decoding).
+            let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
+            event = TaggedEvent(time: record.time, host: record.hostString, program: program, pid: record.pid,
+                                kind: kinds[pattern], patternID: ids[pattern],
+                                fields: hasConstants[pattern] ? baseFields[pattern] : EventFields(),
+                                message: "", location: location())
+            fillMatch(&event!.fields, pr, base, message.count, caps, depth: run.depth)
+            // A match with text fields holds the message as a String already (its fields are
+            // ranges into it): the event shares it.
+            event!.message = event!.fields.text.isEmpty ? record.messageString : event!.fields.text
+        }
+        return event
     }
 
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
     struct Prepared {
         var group: FrozenTables.Group
+        /// The entry of `tables.programs` the program name matched.
+        var program: Int
         var start: Int
         var end: Int
         var level: Range<Int>?
@@ -282,9 +304,9 @@ public final class PatternLibrary: @unchecked Sendable {
     func prepare(_ program: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) -> Prepared? {
         let t = tables
         guard program.count > 0, message.count > 0 else { return nil }
-        let g = t.group(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
-        guard g >= 0 else { return nil }
-        let group = t.groups[Int(g)]
+        let entry = t.program(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count)
+        guard entry >= 0 else { return nil }
+        let group = t.groups[Int(t.programs[entry].group)]
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var start = 0
         var end = message.count
@@ -324,7 +346,7 @@ public final class PatternLibrary: @unchecked Sendable {
                 }
             }
         }
-        return Prepared(group: group, start: start, end: end, level: level, phase: phase, repeated: repeated)
+        return Prepared(group: group, program: entry, start: start, end: end, level: level, phase: phase, repeated: repeated)
     }
 
     /// Runs the trees of the prepared message (regular templates, then fallback ones); on success
@@ -363,42 +385,74 @@ public final class PatternLibrary: @unchecked Sendable {
     public func match(program: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> PatternMatch? {
         guard let pr = prepare(program, message) else { return nil }
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let start = pr.start, level = pr.level, phase = pr.phase, repeated = pr.repeated
-        // Captures live on the stack; the closure returns only the pattern index, and the fields are
-        // filled in place, so no large value is copied out of it.
-        var fields = EventFields()
-        let pattern: Int = withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            guard let run = search(pr, base, caps) else { return -1 }
+        var result: PatternMatch? = nil
+        withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            guard let run = search(pr, base, caps) else { return }
             let pattern = Int(run.accepted)
-            if hasConstants[pattern] { fields = baseFields[pattern] }
-            fill(&fields, base: base + start, caps: caps, depth: run.depth)
-            return pattern
+            result = PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern],
+                                  fields: hasConstants[pattern] ? baseFields[pattern] : EventFields())
+            fillMatch(&result!.fields, pr, base, message.count, caps, depth: run.depth)
         }
-        guard pattern >= 0 else { return nil }
-        @inline(__always) func str(_ r: Range<Int>) -> String {
-            String(decoding: UnsafeBufferPointer(start: base + r.lowerBound, count: r.count), as: UTF8.self)
-        }
-        if let level { fields.level = str(level) }
-        if let phase { fields.phase = str(phase) }
-        if let repeated { fields.extra["repeated"] = str(repeated) }
-        return PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern], fields: fields)
+        return result
     }
 
-    /// Sets the captured fields of a match.
+    /// Sets the fields of a match found by `search` (its `set` constants are already in `fields`).
+    /// Text fields become ranges into `fields.text`, a String of the message made here when there
+    /// are any (and the message is valid UTF-8; otherwise they are decoded one by one).
     @inline(__always)
-    private func fill(_ fields: inout EventFields, base: UnsafePointer<UInt8>, caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
+    func fillMatch(_ fields: inout EventFields, _ pr: Prepared, _ base: UnsafePointer<UInt8>, _ count: Int,
+                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
+        let slots = tables.slots
+        var wantsText = pr.level != nil || pr.phase != nil
+        var k = 0
+        while !wantsText && k < depth {
+            let c = caps[k]
+            if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
+            k += 1
+        }
+        var spans = false
+        if wantsText, let t = Self.exactString(base, count) {
+            fields.text = t
+            spans = true
+        }
+        fill(&fields, base: base, offset: pr.start, caps: caps, depth: depth, spans: spans)
+        if let level = pr.level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: spans) }
+        if let phase = pr.phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: spans) }
+        if let repeated = pr.repeated {
+            fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: base + repeated.lowerBound, count: repeated.count), as: UTF8.self)
+        }
+    }
+
+    /// The bytes as a String when they are valid UTF-8 (so that byte offsets into it are offsets
+    /// into the bytes), else nil. Decoding repairs invalid UTF-8, which changes the bytes: getting
+    /// the same bytes back means there was nothing to repair.
+    @inline(__always)
+    static func exactString(_ p: UnsafePointer<UInt8>, _ n: Int) -> String? {
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let same = s.utf8.withContiguousStorageIfAvailable { b in
+            b.count == n && (n == 0 || memcmp(b.baseAddress!, p, n) == 0)
+        }
+        return same == true ? s : nil
+    }
+
+    /// Sets the captured fields of a match (capture ranges are relative to `base + offset`).
+    @inline(__always)
+    private func fill(_ fields: inout EventFields, base: UnsafePointer<UInt8>, offset: Int,
+                      caps: UnsafeMutableBufferPointer<Capture>, depth: Int, spans: Bool) {
         let t = tables
         for k in 0..<depth {
             let c = caps[k]
             guard c.name >= 0 else { continue }
             let slot = t.slots[Int(c.name)]
             if c.start < 0 {
+                let invalid = t.constantInvalid[Int(c.end)]
+                if invalid >= 0 { fields.invalid = invalid == 1; continue }
                 fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
                 continue
             }
-            var r = Int(c.start)..<Int(c.end)
+            var r = (offset + Int(c.start))..<(offset + Int(c.end))
             if slot == .client || slot == .laddr { r = FieldScan.normalizedAddress(base, r.lowerBound, r.upperBound) }
-            fields.set(slot: slot, name: self.trie.names[Int(c.name)], UnsafeBufferPointer(start: base + r.lowerBound, count: r.count))
+            fields.set(slot: slot, name: self.trie.names[Int(c.name)], base: base, r.lowerBound, r.count, spans: spans)
         }
     }
 

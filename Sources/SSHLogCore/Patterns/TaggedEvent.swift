@@ -8,31 +8,99 @@
 /// `session` (logind session id), `what`/`offer` (kex mismatch), `keytype`, `fingerprint`,
 /// `signal`, `level` (`error`/`fatal`, from the message prefix), `phase` (`preauth`, `postauth`,
 /// `net`, from the bracketed suffix).
+///
+/// Storage: the text fields of a match are byte ranges into `text`, an owned copy of the message
+/// that `TaggedEvent.message` shares, and become Strings only when read. Values assigned through
+/// the properties (or `set(_:_:)`) are kept as Strings. Either way the properties read the same.
 public struct EventFields: Sendable, Equatable {
-    public var client: String?
+    /// The bytes the ranges in `spans` point into (the message of the match), or "".
+    var text: String = ""
+    /// Per text slot (`TextSlot`): `start << 16 | (count + 1)`, 0 when unset, `Self.owned` when the
+    /// value is in `ownedValues`.
+    var spans: SIMD16<UInt32> = .zero
+    var ownedValues: [UInt8: String] = [:]
     public var port: Int?
-    public var laddr: String?
     public var lport: Int?
-    public var user: String?
     public var invalid: Bool = false
-    public var method: String?
     public var code: Int?
-    public var reason: String?
-    public var jail: String?
     public var count: Int?
     public var seconds: Double?
     public var pid: Int32?
-    public var session: String?
-    public var what: String?
-    public var offer: String?
-    public var keytype: String?
-    public var fingerprint: String?
     public var signal: Int?
-    public var level: String?
-    public var phase: String?
     public var extra: [String: String] = [:]
 
     public init() {}
+
+    /// The text slots, indexes into `spans`.
+    enum TextSlot: Int {
+        case client, laddr, user, method, reason, jail, session, what, offer, keytype, fingerprint, level, phase
+    }
+
+    static let owned: UInt32 = .max
+
+    public var client: String? { get { value(.client) } set { assign(.client, newValue) } }
+    public var laddr: String? { get { value(.laddr) } set { assign(.laddr, newValue) } }
+    public var user: String? { get { value(.user) } set { assign(.user, newValue) } }
+    public var method: String? { get { value(.method) } set { assign(.method, newValue) } }
+    public var reason: String? { get { value(.reason) } set { assign(.reason, newValue) } }
+    public var jail: String? { get { value(.jail) } set { assign(.jail, newValue) } }
+    public var session: String? { get { value(.session) } set { assign(.session, newValue) } }
+    public var what: String? { get { value(.what) } set { assign(.what, newValue) } }
+    public var offer: String? { get { value(.offer) } set { assign(.offer, newValue) } }
+    public var keytype: String? { get { value(.keytype) } set { assign(.keytype, newValue) } }
+    public var fingerprint: String? { get { value(.fingerprint) } set { assign(.fingerprint, newValue) } }
+    public var level: String? { get { value(.level) } set { assign(.level, newValue) } }
+    public var phase: String? { get { value(.phase) } set { assign(.phase, newValue) } }
+
+    /// The value of a text slot: decoded from `text` on each read (Strings of up to 15 bytes
+    /// allocate nothing).
+    @inline(__always)
+    func value(_ slot: TextSlot) -> String? {
+        let s = spans[slot.rawValue]
+        if s == 0 { return nil }
+        if s == Self.owned { return ownedValues[UInt8(slot.rawValue)] }
+        let start = Int(s >> 16), n = Int(s & 0xFFFF) - 1
+        if let v = text.utf8.withContiguousStorageIfAvailable({
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self)
+        }) {
+            return v
+        }
+        return String(decoding: Array(text.utf8)[start..<(start + n)], as: UTF8.self)
+    }
+
+    @inline(__always)
+    mutating func assign(_ slot: TextSlot, _ v: String?) {
+        if let v {
+            ownedValues[UInt8(slot.rawValue)] = v
+            spans[slot.rawValue] = Self.owned
+        } else {
+            if spans[slot.rawValue] == Self.owned { ownedValues[UInt8(slot.rawValue)] = nil }
+            spans[slot.rawValue] = 0
+        }
+    }
+
+    /// Sets a text slot to bytes `start..<start+n` of `text`; `text` must hold the matched message
+    /// and be valid UTF-8 (so that slicing it gives what decoding the bytes would).
+    @inline(__always)
+    mutating func assignSpan(_ slot: TextSlot, _ start: Int, _ n: Int, bytes: UnsafePointer<UInt8>) {
+        if start < 0xFFFF && n < 0xFFFE {
+            if spans[slot.rawValue] == Self.owned { ownedValues[UInt8(slot.rawValue)] = nil }
+            spans[slot.rawValue] = UInt32(start) << 16 | UInt32(n + 1)
+        } else {
+            assign(slot, String(decoding: UnsafeBufferPointer(start: bytes + start, count: n), as: UTF8.self))
+        }
+    }
+
+    public static func == (a: EventFields, b: EventFields) -> Bool {
+        guard a.port == b.port, a.lport == b.lport, a.invalid == b.invalid, a.code == b.code, a.count == b.count,
+              a.seconds == b.seconds, a.pid == b.pid, a.signal == b.signal, a.extra == b.extra else { return false }
+        var k = 0
+        while let slot = TextSlot(rawValue: k) {
+            if a.value(slot) != b.value(slot) { return false }
+            k += 1
+        }
+        return true
+    }
 
     /// Sets a field by its pattern-file name. Unknown names go to `extra`; numbers that do not
     /// parse are kept in `extra` under their name.
