@@ -45,7 +45,8 @@ report-screenshot: build ## render the samples' HTML report and screenshot it wi
 	scripts/report-screenshot.sh
 
 bench: deps patterns ## benchmark ingest, tagging and explain against a memchr line count (see README)
-	$(SWIFT) build -c release --product sshlog-bench --product sshlog
+	$(SWIFT) build -c release --product sshlog-bench
+	$(SWIFT) build -c release --product sshlog
 	.build/release/sshlog-bench $(BENCH_ARGS)
 
 clean: ## remove build products
