@@ -11,6 +11,8 @@ public struct Explainer {
     public var limit: Int?
     /// Connections per client shown (most recent; the first connection is always kept).
     public var connectionsPerClient: Int?
+    /// The server's sshd_config values, quoted in the fixes they bear on.
+    public var sshd = SSHDSettings()
 
     public init(window: String, since: Int64? = nil, until: Int64? = nil, inputs: String,
                 client: String? = nil, user: String? = nil, limit: Int? = 20, connectionsPerClient: Int? = 12) {
@@ -233,9 +235,11 @@ public struct Explainer {
         let info = d.cause.info
         let ip = c.client ?? "the client"
         let jail = c.banJail ?? t.bans.last?.jail
+        var fix = substitute(info.fix, ip: ip, jail: jail, user: c.user)
+        if let fact = ServerFacts.sentence(for: d.cause, sshd) { fix += " " + fact }
         return CauseStory(id: d.cause, title: info.title, confidence: d.confidence, summary: describe(c, d, t),
                           alternatives: d.alternatives, likely: d.likely,
-                          fix: substitute(info.fix, ip: ip, jail: jail, user: c.user),
+                          fix: fix,
                           settle: substitute(info.settle, ip: ip, jail: jail, user: c.user))
     }
 

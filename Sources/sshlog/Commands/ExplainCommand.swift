@@ -53,10 +53,11 @@ struct ExplainCommand: ParsableCommand {
         options.user = user
         let library = try patterns.library()
         let result = ExplainRun.correlate(run, library: library, options: options)
-        let explainer = Explainer(
+        var explainer = Explainer(
             window: ExplainRun.windowText(run, sinceGiven: input.since != nil, defaultSince: ExplainCommand.defaultSince),
             since: run.window.since, until: run.window.until, inputs: run.inputsDescription,
             client: clientKey, user: user, limit: limit == 0 ? nil : limit)
+        explainer.sshd = options.sshd
         let report = explainer.report(result)
         let out = OutputWriter()
         switch format {

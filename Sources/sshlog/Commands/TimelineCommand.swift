@@ -41,10 +41,11 @@ struct TimelineCommand: ParsableCommand {
         options.keepEverything = true
         let library = try patterns.library()
         let result = ExplainRun.correlate(run, library: library, options: options)
-        let explainer = Explainer(
+        var explainer = Explainer(
             window: ExplainRun.windowText(run, sinceGiven: input.since != nil, defaultSince: ExplainCommand.defaultSince),
             since: run.window.since, until: run.window.until, inputs: run.inputsDescription,
             client: clientKey, user: user, limit: nil, connectionsPerClient: nil)
+        explainer.sshd = options.sshd
         let timeline = TimelineReport(explainer.report(result))
         let out = OutputWriter()
         switch format {
