@@ -59,8 +59,13 @@ func finish(_ run: IngestRun?, _ diagnostics: Diagnostics) throws {
 }
 
 func noInputHint(_ run: IngestRun) -> String {
-    if run.skippedByWindow.count > 0 {
+    let isSSHLog: (InputFile) -> Bool = { $0.setName.hasSuffix("auth.log") || $0.setName.hasSuffix("secure") || $0.isStdin }
+    let sawSSHLog = run.sets.joined().contains(where: isSSHLog) || run.skippedByWindow.contains(where: isSSHLog)
+    if run.skippedByWindow.count > 0 && sawSSHLog {
         return "every file lies outside the time window (\(run.windowDescription)); widen --since/--until"
+    }
+    if !sawSSHLog && run.fallbackDirectory == nil {
+        return "no SSH logs on this machine (no auth.log or secure, and no journal with sshd entries). Name log files (e.g. 'sshlog explain /path/to/auth.log'), or try the bundled samples: 'sshlog explain --fallback samples'"
     }
     return "no SSH logs found. Name log files (e.g. 'sshlog explain /path/to/auth.log'), run with sudo if /var/log is not readable, or try 'sshlog sources' to see what was looked for"
 }
