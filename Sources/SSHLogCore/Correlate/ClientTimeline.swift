@@ -112,15 +112,23 @@ public final class ClientTimeline {
         if t > last { last = t }
     }
 
+    /// FNV-1a over the name's UTF-8, then a final mix: the same estimate in every run (Swift's
+    /// `Hasher` is seeded per process, which made `moreUsers` vary between runs).
+    static func stableHash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
+        return h
+    }
+
     func noteUser(_ u: String) {
         if users.contains(u) { return }
         if users.count < ClientTimeline.maxUsers {
             users.append(u)
         } else {
             if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
-            var h = Hasher()
-            h.combine(u)
-            let bit = Int(UInt(bitPattern: h.finalize()) % UInt(ClientTimeline.extraUserMapBits))
+            let bit = Int(ClientTimeline.stableHash(u) % UInt64(ClientTimeline.extraUserMapBits))
             extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
