@@ -350,7 +350,7 @@ public final class ReportBuilder {
             bans.append(KnownBan(address: ip, users: users, jail: b.jail, count: b.count, first: b.first,
                                  fix: ex.substitute(CauseID.banned.info.fix, ip: ip, jail: b.jail == "sshguard" ? "sshd" : b.jail, user: nil)))
         }
-        bans.sort { $0.first < $1.first }
+        bans.sort { $0.first != $1.first ? $0.first < $1.first : $0.address < $1.address }
         return AccessHealth(dropped: dropped, bannedKnown: bans)
     }
 
