@@ -42,12 +42,17 @@ public struct SSHDSettings: Sendable, Equatable {
         var s = SSHDSettings()
         var seen = Set<String>()
         var visited = Set<String>()
-        guard let text = readFile(path) else {
-            let e = errno
-            return (s, SSHLogError(e == EACCES ? .permissionDenied : .notFound, path,
-                                   e == EACCES ? "cannot read sshd_config (permission denied); using sshd's defaults"
-                                               : "cannot read sshd_config; using sshd's defaults",
-                                   hint: e == EACCES ? "run with sudo, or pass a readable copy with --sshd-config" : "pass the server's file with --sshd-config"))
+        let text: String
+        do {
+            text = try SmallTextFile.read(path, limit: 4 << 20).text
+        } catch let e as SSHLogError {
+            let denied = e.code == .permissionDenied
+            return (s, SSHLogError(denied ? .permissionDenied : .notFound, path,
+                                   denied ? "cannot read sshd_config (permission denied); using sshd's defaults"
+                                          : "cannot read sshd_config; using sshd's defaults",
+                                   hint: denied ? "run with sudo, or pass a readable copy with --sshd-config" : "pass the server's file with --sshd-config"))
+        } catch {
+            return (s, SSHLogError(.notFound, path, "cannot read sshd_config; using sshd's defaults", hint: "pass the server's file with --sshd-config"))
         }
         s.source = path
         apply(text, path: path, to: &s, seen: &seen, visited: &visited)
@@ -82,9 +87,9 @@ public struct SSHDSettings: Sendable, Equatable {
                 for pattern in parts.dropFirst() {
                     var p = String(pattern)
                     if !p.hasPrefix("/") { p = "/etc/ssh/" + p }
-                    for f in glob(p) where !visited.contains(f) {
+                    for f in Glob.paths(p) where !visited.contains(f) {
                         visited.insert(f)
-                        if let t = readFile(f), !apply(t, path: f, to: &s, seen: &seen, visited: &visited) { return false }
+                        if let t = try? SmallTextFile.read(f, limit: 4 << 20).text, !apply(t, path: f, to: &s, seen: &seen, visited: &visited) { return false }
                     }
                 }
                 continue
@@ -125,27 +130,6 @@ public struct SSHDSettings: Sendable, Equatable {
             num = 0; have = false
         }
         return have ? total + num : total
-    }
-
-    static func readFile(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var out = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            out += buf[0..<n]
-            if out.count > 4 << 20 { break }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
     }
 
     /// "MaxStartups 3:100:3" in words.

@@ -52,7 +52,7 @@ public enum Discovery {
             }
             var paths = [arg]
             if arg.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) && !exists(arg) {
-                paths = glob(arg)
+                paths = Glob.paths(arg)
                 if paths.isEmpty {
                     diagnostics.report(SSHLogError(.notFound, arg, "the pattern matches no file",
                                                    hint: "check the path; quote it so your shell does not expand it first"), .skipped)
@@ -160,16 +160,6 @@ public enum Discovery {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        var out: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
-        }
-        return out
-    }
 }
 
 /// Reads the first and last stamps of a file cheaply (first block; last 16 KiB of plain files).

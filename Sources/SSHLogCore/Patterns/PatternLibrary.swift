@@ -131,24 +131,11 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     static func readTextFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw SSHLogError.fromErrno(errno, path: path) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SSHLogError.fromErrno(errno, path: path)
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > 16 << 20 {
-                throw SSHLogError(.badPattern, path, "pattern file larger than 16 MiB", hint: "is this really a pattern file?")
-            }
+        let (text, cut) = try SmallTextFile.read(path, limit: 16 << 20)
+        if cut {
+            throw SSHLogError(.badPattern, path, "pattern file larger than 16 MiB", hint: "is this really a pattern file?")
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return text
     }
 
     init(specs: [PatternSpec], warnings: [SSHLogError]) throws {

@@ -100,7 +100,7 @@ struct JournalOptions: ParsableArguments {
     func expand(_ args: [String]) -> [String] {
         args.flatMap { arg -> [String] in
             guard arg.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [arg] }
-            let found = JournalFiles.glob(arg)
+            let found = Glob.paths(arg)
             return found.isEmpty ? [arg] : found
         }
     }

@@ -66,13 +66,6 @@ public enum JournalFiles {
         }
     }
 
-    /// Paths matching a shell glob (`glob(3)`), sorted; empty when none match.
-    public static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
-    }
 
     /// The journal files of this machine's journal directories (may be empty).
     public static func localFiles() -> [String] {
