@@ -5,7 +5,7 @@ import SSHLogCore
 
 /// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
 enum Modes {
-    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same", "explain", "explain-1h"]
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-threaded", "tag-2x-programs", "tag-2x-same", "explain", "explain-1h"]
 
     /// The built-in library with every pattern twice: under copies of its program names
     /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
@@ -129,7 +129,7 @@ enum Modes {
             let report = Explainer(window: run.windowDescription, inputs: run.inputsDescription, client: nil, user: nil, limit: 20).report(result)
             let json = JSONRenderer.render(report)
             return (report.summary.connections, Int64(json.utf8.count))
-        case "tag", "tag-2x-programs", "tag-2x-same":
+        case "tag", "tag-threaded", "tag-2x-programs", "tag-2x-same":
             let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
             let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
             var tagged = 0

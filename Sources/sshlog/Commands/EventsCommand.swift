@@ -47,23 +47,16 @@ struct EventsCommand: ParsableCommand {
         let out = OutputWriter()
         let printer = EventsPrinter(format: format == .jsonl ? .jsonl : .text, out: out)
         let filter = ProgramFilter(programs)
-        let src = run.makeSource()
         var spoofed = 0
         // Text shows no source positions; after a seek, a true line number costs a count of the
         // lines before the window, so text output asks for none.
         let needLocation = format == .jsonl
         let noLocation = SourceLocation(source: "", line: 0)
-        while src.next() {
-            let rec = src.record
-            if !filter.accepts(rec.program) { continue }
-            var tag: TaggedEvent?
-            if let library, !rec.malformed {
-                tag = library.tag(rec, location: { needLocation ? src.location() : noLocation })
-                if tag != nil && src.currentIsSpoofed { tag!.spoofed = true; spoofed += 1 }
-            }
-            if unmatched && tag != nil { continue }
-            if tagged && tag == nil { continue }
-            printer.print(rec, location: needLocation ? (tag?.location ?? src.location()) : noLocation, tag: tag)
+        run.forEachRecord(tagging: library, locations: needLocation, accepts: { filter.accepts($0) }) { rec, location, tag in
+            if tag?.spoofed == true { spoofed += 1 }
+            if unmatched && tag != nil { return }
+            if tagged && tag == nil { return }
+            printer.print(rec, location: location ?? noLocation, tag: tag)
         }
         out.flush()
         if spoofed > 0 {

@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+@testable import SSHLogCore
+
+/// Reading and tagging on a second thread hands the caller exactly what a plain loop over the
+/// source gives: the same records, tags, fields and locations, in the same order, across many
+/// batch boundaries and with batches that must grow for long lines.
+final class TaggingThreadTests: XCTestCase {
+    struct Seen: Equatable {
+        var time: Int64, line: String, kind: String?, fields: String, location: String?
+    }
+
+    static var samplePaths: [String] {
+        let dir = TestSupport.repoRoot.appendingPathComponent("samples").path
+        return ["auth.log", "auth.log.1", "auth.log.2.gz", "auth-rfc3339.log", "fail2ban.log"].map { dir + "/" + $0 }
+    }
+
+    /// What a single-threaded loop over the run's source sees.
+    func sequential(_ run: IngestRun, tagOnly: Bool) -> [Seen] {
+        let lib = PatternLibrary.builtin()
+        var out: [Seen] = []
+        let src = run.makeSource()
+        while src.next() {
+            let r = src.record
+            let tag = r.malformed ? nil : lib.tag(r, location: { src.location() })
+            if tagOnly && tag == nil { continue }
+            out.append(Seen(time: r.time, line: r.lineString, kind: tag?.kind.rawValue,
+                            fields: tag.map { Self.text($0.fields) } ?? "", location: (tag?.location ?? src.location()).description))
+        }
+        return out
+    }
+
+    static func text(_ f: EventFields) -> String { f.pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ") }
+
+    func testRecordsAndTagsMatchAPlainLoopAcrossBatches() throws {
+        let want = sequential(try TestSupport.plan(Self.samplePaths, since: "@0"), tagOnly: false)
+        XCTAssertGreaterThan(want.count, 200)
+        XCTAssertGreaterThan(want.filter { $0.kind != nil }.count, 100)
+        for size in [1, 3, 2048] {
+            var got: [Seen] = []
+            try TestSupport.plan(Self.samplePaths, since: "@0")
+                .forEachRecord(tagging: PatternLibrary.builtin(), locations: true, accepts: { _ in true }, batchSize: size) { r, loc, tag in
+                    got.append(Seen(time: r.time, line: r.lineString, kind: tag?.kind.rawValue,
+                                    fields: tag.map { Self.text($0.fields) } ?? "", location: loc?.description))
+                }
+            XCTAssertEqual(got, want, "batch size \(size)")
+        }
+    }
+
+    func testTaggedEventsMatchAPlainLoopAcrossBatches() throws {
+        let want = sequential(try TestSupport.plan(Self.samplePaths, since: "@0"), tagOnly: true)
+        for size in [1, 5, 2048] {
+            var got: [Seen] = []
+            try TestSupport.plan(Self.samplePaths, since: "@0").forEachTagged(PatternLibrary.builtin(), batchSize: size) { e in
+                got.append(Seen(time: e.time, line: "", kind: e.kind.rawValue, fields: Self.text(e.fields), location: e.location.description))
+            }
+            XCTAssertEqual(got.map(\.fields), want.map(\.fields), "batch size \(size)")
+            XCTAssertEqual(got.map(\.location), want.map(\.location), "batch size \(size)")
+        }
+    }
+
+    /// sshd logs an attacker's user name as sent; 40,000 bytes of it overflow a batch's buffer.
+    func testLongLinesGrowTheBatch() throws {
+        let path = TestSupport.tempDir().appendingPathComponent("auth.log").path
+        let name = String(repeating: "A", count: 40_000)
+        var text = ""
+        for i in 0..<40 {
+            text += "Nov 22 10:00:\(10 + i % 40) web1 sshd[\(4000 + i)]: Invalid user \(name)\(i) from 203.0.113.\(i + 1) port 4\(1000 + i)\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var clients: [String] = []
+        var lengths: [Int] = []
+        try TestSupport.plan([path], since: "@0")
+            .forEachRecord(tagging: PatternLibrary.builtin(), locations: false, accepts: { _ in true }, batchSize: 64) { r, _, tag in
+                clients.append(tag?.fields.client ?? "-")
+                lengths.append(r.message.count)
+            }
+        XCTAssertEqual(clients, (0..<40).map { "203.0.113.\($0 + 1)" })
+        XCTAssertTrue(lengths.allSatisfy { $0 > 40_000 }, "\(lengths)")
+    }
+}
