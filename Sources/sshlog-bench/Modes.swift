@@ -133,8 +133,15 @@ enum Modes {
             let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
             let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
             var tagged = 0
+            let tagger = Tagger(lib)
+            // As the tagging thread does: events appended to a batch, the batch emptied now and then.
+            var events: [TaggedEvent] = []
+            events.reserveCapacity(2048)
             while src.next() {
-                if let e = lib.tag(src.record, location: { src.location() }) { tagged += 1; if e.pid == -42 { print("") } }
+                if tagger.tag(src.record, into: &events, location: { src.location() }) {
+                    tagged += 1
+                    if events.count == 2048 { if events[0].pid == -42 { print("") }; events.removeAll(keepingCapacity: true) }
+                }
             }
             return (tagged, 0)
         default:

@@ -250,28 +250,39 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     /// Tags one record; nil for programs no pattern covers (decided on the program bytes first)
-    /// and for unmatched messages.
+    /// and for unmatched messages. For a stream of records, a `Tagger` does the same faster.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
-        let message = record.message
-        guard let pr = prepare(record.program, message) else { return nil }
-        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        // The event is built once and its fields are filled in place. Captures live on the stack.
-        var event: TaggedEvent? = nil
         withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            guard let run = search(pr, base, caps) else { return }
-            let pattern = Int(run.accepted)
-            // An exactly matched program name is the library's String of it (no decoding).
-            let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
-            event = TaggedEvent(time: record.time, host: record.hostString, program: program, pid: record.pid,
-                                kind: kinds[pattern], patternID: ids[pattern],
-                                fields: hasConstants[pattern] ? baseFields[pattern] : EventFields(),
-                                message: "", location: location())
-            fillMatch(&event!.fields, pr, base, message.count, caps, depth: run.depth)
-            // A match with text fields holds the message as a String already (its fields are
-            // ranges into it): the event shares it.
-            event!.message = event!.fields.text.isEmpty ? record.messageString : event!.fields.text
+            tag(record, captures: caps, host: { record.hostString }, location: location)
         }
-        return event
+    }
+
+    /// Tags one record with the given capture stack; `host` gives the host name's String.
+    @inline(__always)
+    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, host: () -> String,
+             location: () -> SourceLocation) -> TaggedEvent? {
+        var out: [TaggedEvent] = []
+        return tag(record, captures: caps, into: &out, host: host, location: location) ? out[0] : nil
+    }
+
+    /// Tags one record with the given capture stack and appends its event to `events`; false when
+    /// nothing matched. (Appending in place spares the event a copy on the way out.)
+    @inline(__always)
+    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, into events: inout [TaggedEvent],
+             host: () -> String, location: () -> SourceLocation) -> Bool {
+        let message = record.message
+        guard let pr = prepare(record.program, message) else { return false }
+        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard let run = search(pr, base, caps) else { return false }
+        let pattern = Int(run.accepted)
+        // The message is copied once, into the fields' storage, which is also the event's message.
+        var fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
+        fillMatch(&fields, pr, base, message.count, caps, depth: run.depth, keepText: true)
+        // An exactly matched program name is the library's String of it (no decoding).
+        let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
+        events.append(TaggedEvent(time: record.time, host: host(), program: program, pid: record.pid, kind: kinds[pattern],
+                                  patternID: ids[pattern], matchFields: consume fields, location: location()))
+        return true
     }
 
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
@@ -378,17 +389,17 @@ public final class PatternLibrary: @unchecked Sendable {
             let pattern = Int(run.accepted)
             result = PatternMatch(patternIndex: pattern, patternID: ids[pattern], kind: kinds[pattern],
                                   fields: hasConstants[pattern] ? baseFields[pattern] : EventFields())
-            fillMatch(&result!.fields, pr, base, message.count, caps, depth: run.depth)
+            fillMatch(&result!.fields, pr, base, message.count, caps, depth: run.depth, keepText: false)
         }
         return result
     }
 
     /// Sets the fields of a match found by `search` (its `set` constants are already in `fields`).
-    /// Text fields become ranges into `fields.text`, a String of the message made here when there
-    /// are any (and the message is valid UTF-8; otherwise they are decoded one by one).
+    /// Text fields become ranges into `fields.text`, a copy of the `count` bytes of the message at
+    /// `base`, made when there are text fields or `keepText` asks for it.
     @inline(__always)
     func fillMatch(_ fields: inout EventFields, _ pr: Prepared, _ base: UnsafePointer<UInt8>, _ count: Int,
-                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int) {
+                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int, keepText: Bool) {
         let slots = tables.slots
         var wantsText = pr.level != nil || pr.phase != nil
         var k = 0
@@ -397,29 +408,13 @@ public final class PatternLibrary: @unchecked Sendable {
             if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
             k += 1
         }
-        var spans = false
-        if wantsText, let t = Self.exactString(base, count) {
-            fields.text = t
-            spans = true
-        }
-        fill(&fields, base: base, offset: pr.start, caps: caps, depth: depth, spans: spans)
-        if let level = pr.level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: spans) }
-        if let phase = pr.phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: spans) }
+        if wantsText || keepText { fields.text = [UInt8](UnsafeBufferPointer(start: base, count: count)) }
+        fill(&fields, base: base, offset: pr.start, caps: caps, depth: depth, spans: wantsText)
+        if let level = pr.level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: wantsText) }
+        if let phase = pr.phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: wantsText) }
         if let repeated = pr.repeated {
             fields.extra["repeated"] = String(decoding: UnsafeBufferPointer(start: base + repeated.lowerBound, count: repeated.count), as: UTF8.self)
         }
-    }
-
-    /// The bytes as a String when they are valid UTF-8 (so that byte offsets into it are offsets
-    /// into the bytes), else nil. Decoding repairs invalid UTF-8, which changes the bytes: getting
-    /// the same bytes back means there was nothing to repair.
-    @inline(__always)
-    static func exactString(_ p: UnsafePointer<UInt8>, _ n: Int) -> String? {
-        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-        let same = s.utf8.withContiguousStorageIfAvailable { b in
-            b.count == n && (n == 0 || memcmp(b.baseAddress!, p, n) == 0)
-        }
-        return same == true ? s : nil
     }
 
     /// Sets the captured fields of a match (capture ranges are relative to `base + offset`).

@@ -10,15 +10,19 @@
 /// `net`, from the bracketed suffix).
 ///
 /// Storage: the text fields of a match are byte ranges into `text`, an owned copy of the message
-/// that `TaggedEvent.message` shares, and become Strings only when read. Values assigned through
-/// the properties (or `set(_:_:)`) are kept as Strings. Either way the properties read the same.
+/// bytes that `TaggedEvent.messageBytes` shares, and become Strings only when read (decoded as
+/// `String(decoding:as:)` would decode the field's bytes, so invalid UTF-8 reads as U+FFFD). Values
+/// assigned through the properties (or `set(_:_:)`) are kept as Strings, with `extra`, in a
+/// side object that a match without them does not have: copying a match's fields costs one
+/// reference count (the bytes), not one per field. Either way the properties read the same.
 public struct EventFields: Sendable, Equatable {
-    /// The bytes the ranges in `spans` point into (the message of the match), or "".
-    var text: String = ""
+    /// The bytes the ranges in `spans` point into (the message of the match), or empty.
+    var text: [UInt8] = []
     /// Per text slot (`TextSlot`): `start << 16 | (count + 1)`, 0 when unset, `Self.owned` when the
-    /// value is in `ownedValues`.
+    /// value is in `rare.owned`.
     var spans: SIMD16<UInt32> = .zero
-    var ownedValues: [UInt8: String] = [:]
+    /// Owned text values and `extra`, or nil when there are none.
+    var rare: RareFields?
     public var port: Int?
     public var lport: Int?
     public var invalid: Bool = false
@@ -27,7 +31,32 @@ public struct EventFields: Sendable, Equatable {
     public var seconds: Double?
     public var pid: Int32?
     public var signal: Int?
-    public var extra: [String: String] = [:]
+
+    /// Fields with names outside the well-known ones (an admin's own patterns), and numbers that
+    /// did not parse, by name.
+    public var extra: [String: String] {
+        get { rare?.extra ?? [:] }
+        set {
+            if newValue.isEmpty && rare == nil { return }
+            uniqueRare().extra = newValue
+        }
+    }
+
+    var ownedValues: [UInt8: String] { rare?.owned ?? [:] }
+
+    /// `rare`, made or copied so that this value alone holds it (copy on write).
+    @inline(__always)
+    mutating func uniqueRare() -> RareFields {
+        if let r = rare {
+            if isKnownUniquelyReferenced(&rare!) { return r }
+            let c = RareFields(owned: r.owned, extra: r.extra)
+            rare = c
+            return c
+        }
+        let c = RareFields(owned: [:], extra: [:])
+        rare = c
+        return c
+    }
 
     public init() {}
 
@@ -58,33 +87,27 @@ public struct EventFields: Sendable, Equatable {
     func value(_ slot: TextSlot) -> String? {
         let s = spans[slot.rawValue]
         if s == 0 { return nil }
-        if s == Self.owned { return ownedValues[UInt8(slot.rawValue)] }
+        if s == Self.owned { return rare?.owned[UInt8(slot.rawValue)] }
         let start = Int(s >> 16), n = Int(s & 0xFFFF) - 1
-        if let v = text.utf8.withContiguousStorageIfAvailable({
-            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self)
-        }) {
-            return v
-        }
-        return String(decoding: Array(text.utf8)[start..<(start + n)], as: UTF8.self)
+        return text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self) }
     }
 
     @inline(__always)
     mutating func assign(_ slot: TextSlot, _ v: String?) {
         if let v {
-            ownedValues[UInt8(slot.rawValue)] = v
+            uniqueRare().owned[UInt8(slot.rawValue)] = v
             spans[slot.rawValue] = Self.owned
         } else {
-            if spans[slot.rawValue] == Self.owned { ownedValues[UInt8(slot.rawValue)] = nil }
+            if spans[slot.rawValue] == Self.owned { uniqueRare().owned[UInt8(slot.rawValue)] = nil }
             spans[slot.rawValue] = 0
         }
     }
 
-    /// Sets a text slot to bytes `start..<start+n` of `text`; `text` must hold the matched message
-    /// and be valid UTF-8 (so that slicing it gives what decoding the bytes would).
+    /// Sets a text slot to bytes `start..<start+n` of `text`; `text` must hold the matched message.
     @inline(__always)
     mutating func assignSpan(_ slot: TextSlot, _ start: Int, _ n: Int, bytes: UnsafePointer<UInt8>) {
         if start < 0xFFFF && n < 0xFFFE {
-            if spans[slot.rawValue] == Self.owned { ownedValues[UInt8(slot.rawValue)] = nil }
+            if spans[slot.rawValue] == Self.owned { uniqueRare().owned[UInt8(slot.rawValue)] = nil }
             spans[slot.rawValue] = UInt32(start) << 16 | UInt32(n + 1)
         } else {
             assign(slot, String(decoding: UnsafeBufferPointer(start: bytes + start, count: n), as: UTF8.self))
@@ -149,6 +172,17 @@ public struct EventFields: Sendable, Equatable {
     }
 }
 
+/// The rarely used parts of `EventFields`, kept out of line (see its storage note).
+final class RareFields: @unchecked Sendable {
+    var owned: [UInt8: String]
+    var extra: [String: String]
+
+    init(owned: [UInt8: String], extra: [String: String]) {
+        self.owned = owned
+        self.extra = extra
+    }
+}
+
 /// A record the pattern library recognised: the hand-over from the patterns stage to the
 /// correlator. Owned (no pointers into reader buffers), so the correlator may keep it.
 public struct TaggedEvent: Sendable {
@@ -161,8 +195,19 @@ public struct TaggedEvent: Sendable {
     /// The id of the pattern that matched (e.g. `sshd.auth.failed-password`).
     public var patternID: String
     public var fields: EventFields
-    /// The message as logged (not yet sanitised: renderers escape it for their format).
-    public var message: String
+    /// The message as logged, byte for byte (not yet sanitised: renderers escape it for their
+    /// format). The same bytes as the fields' storage for a match (one copy, one reference).
+    public var messageBytes: [UInt8] {
+        get { ownMessage ?? fields.text }
+        set { ownMessage = newValue }
+    }
+    /// The message when it is not `fields.text`.
+    var ownMessage: [UInt8]?
+    /// The message as a String (invalid UTF-8 decoded as U+FFFD), made on each read.
+    public var message: String {
+        get { String(decoding: messageBytes, as: UTF8.self) }
+        set { messageBytes = Array(newValue.utf8) }
+    }
     public var location: SourceLocation
     /// Set by the journal source when the entry's trusted fields contradict its identifier.
     public var spoofed: Bool = false
@@ -176,8 +221,24 @@ public struct TaggedEvent: Sendable {
         self.kind = kind
         self.patternID = patternID
         self.fields = fields
-        self.message = message
+        self.ownMessage = Array(message.utf8)
         self.location = location
         self.spoofed = spoofed
+    }
+
+    /// A match's event: `fields.text` holds the message bytes (kept as they are, invalid UTF-8
+    /// included) and is its message.
+    @inline(__always)
+    init(time: Int64, host: String, program: String, pid: Int32, kind: EventKind, patternID: String,
+         matchFields fields: EventFields, location: SourceLocation) {
+        self.time = time
+        self.host = host
+        self.program = program
+        self.pid = pid
+        self.kind = kind
+        self.patternID = patternID
+        self.fields = fields
+        self.ownMessage = nil
+        self.location = location
     }
 }

@@ -158,20 +158,23 @@ extension IngestRun {
 
     func forEachTagged(_ library: PatternLibrary, batchSize: Int, _ body: (TaggedEvent) -> Void) {
         let src = makeSource()
+        let tagger = Tagger(library)
         let pipeline = TaggingThread(batchSize: batchSize) { batch in
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if rec.malformed { continue }
-                if var e = library.tag(rec, location: { src.location() }) {
-                    if src.currentIsSpoofed { e.spoofed = true }
-                    batch.tags.append(e)
+                if tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
+                    batch.tags[batch.tags.count - 1].spoofed = true
                 }
             }
             return true
         }
         pipeline.run { batch in
-            for e in batch.tags { body(e) }
+            // Borrowed from the batch (no copy per event).
+            batch.tags.withUnsafeBufferPointer { events in
+                for i in events.indices { body(events[i]) }
+            }
         }
     }
 
@@ -184,14 +187,15 @@ extension IngestRun {
                               accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
                               batchSize: Int = 2048, _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
         let src = makeSource()
+        let tagger = library.map { Tagger($0) }
         let pipeline = TaggingThread(batchSize: batchSize) { batch in
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if !accepts(rec.program) { continue }
                 var tag: TaggedEvent? = nil
-                if let library, !rec.malformed {
-                    tag = library.tag(rec, location: { locations ? src.location() : SourceLocation(source: "", line: 0) })
+                if let tagger, !rec.malformed {
+                    tag = tagger.tag(rec, location: { locations ? src.location() : SourceLocation(source: "", line: 0) })
                     if tag != nil && src.currentIsSpoofed { tag!.spoofed = true }
                 }
                 batch.append(rec, tag: tag, location: locations ? (tag?.location ?? src.location()) : nil)
