@@ -151,12 +151,15 @@ final class TaggingThread: @unchecked Sendable {
 extension IngestRun {
     /// Calls `body` with every record the library recognises, as a `TaggedEvent`, in time order.
     /// The journal's spoofing verdict is copied onto the event here. Reading and tagging run on
-    /// a second thread (see `TaggingThread`); `body` runs on the caller's.
-    public func forEachTagged(_ library: PatternLibrary, _ body: (TaggedEvent) -> Void) {
-        forEachTagged(library, batchSize: 2048, body)
+    /// a second thread (see `TaggingThread`), as does `accept`, which may pass over records before
+    /// they are tagged; `body` runs on the caller's.
+    public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
+                              _ body: (TaggedEvent) -> Void) {
+        forEachTagged(library, where: accept, batchSize: 2048, body)
     }
 
-    func forEachTagged(_ library: PatternLibrary, batchSize: Int, _ body: (TaggedEvent) -> Void) {
+    func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
+                       _ body: (TaggedEvent) -> Void) {
         let src = makeSource()
         let tagger = Tagger(library)
         let pipeline = TaggingThread(batchSize: batchSize) { batch in
@@ -164,6 +167,7 @@ extension IngestRun {
                 guard src.next() else { return false }
                 let rec = src.record
                 if rec.malformed { continue }
+                if let accept, !accept(rec) { continue }
                 if tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
                     batch.tags[batch.tags.count - 1].spoofed = true
                 }

@@ -95,7 +95,12 @@ public final class ReportBuilder {
     /// lines (a byte comparison, no allocation).
     @inline(__always)
     public func wantsRecord(_ r: SyslogRecord) -> Bool {
-        if r.time >= taggedFrom { return true }
+        r.time >= taggedFrom || Self.isAccepted(r)
+    }
+
+    /// Whether the message starts with `Accepted ` (a byte comparison, no allocation).
+    @inline(__always)
+    static func isAccepted(_ r: SyslogRecord) -> Bool {
         let m = r.message
         guard m.count > 9 else { return false }
         return m[0] == 0x41 && m[1] == 0x63 && m[2] == 0x63 && m[3] == 0x65 && m[4] == 0x70 && m[5] == 0x74
@@ -107,14 +112,11 @@ public final class ReportBuilder {
     public static func build(_ run: IngestRun, library: PatternLibrary, period: DailyReport.Period,
                              options: Options = Options()) -> DailyReport {
         let b = ReportBuilder(period: period, options: options)
-        let src = run.makeSource()
-        while src.next() {
-            let rec = src.record
-            if rec.malformed || rec.time >= period.end || !b.wantsRecord(rec) { continue }
-            guard var e = library.tag(rec, location: { src.location() }) else { continue }
-            if src.currentIsSpoofed { e.spoofed = true }
-            b.add(e)
-        }
+        // `wantsRecord` on values copied here: the tagging thread runs the filter.
+        let end = period.end, taggedFrom = b.taggedFrom
+        run.forEachTagged(library, where: { rec in
+            rec.time < end && (rec.time >= taggedFrom || ReportBuilder.isAccepted(rec))
+        }) { b.add($0) }
         return b.finish(inputs: run.inputsDescription)
     }
 
