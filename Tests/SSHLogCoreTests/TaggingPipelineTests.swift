@@ -2,10 +2,11 @@ import Foundation
 import XCTest
 @testable import SSHLogCore
 
-/// Reading and tagging on a second thread hands the caller exactly what a plain loop over the
+/// Reading on one thread and tagging on workers hands the caller exactly what a plain loop over the
 /// source gives: the same records, tags, fields and locations, in the same order, across many
-/// batch boundaries and with batches that must grow for long lines.
-final class TaggingThreadTests: XCTestCase {
+/// batch boundaries, with one to three workers racing, and with batches that must grow for long
+/// lines.
+final class TaggingPipelineTests: XCTestCase {
     struct Seen: Equatable {
         var time: Int64, line: String, kind: String?, fields: String, location: String?
     }
@@ -37,25 +38,37 @@ final class TaggingThreadTests: XCTestCase {
         XCTAssertGreaterThan(want.count, 200)
         XCTAssertGreaterThan(want.filter { $0.kind != nil }.count, 100)
         for size in [1, 3, 2048] {
-            var got: [Seen] = []
-            try TestSupport.plan(Self.samplePaths, since: "@0")
-                .forEachRecord(tagging: PatternLibrary.builtin(), locations: true, accepts: { _ in true }, batchSize: size) { r, loc, tag in
-                    got.append(Seen(time: r.time, line: r.lineString, kind: tag?.kind.rawValue,
-                                    fields: tag.map { Self.text($0.fields) } ?? "", location: loc?.description))
-                }
-            XCTAssertEqual(got, want, "batch size \(size)")
+            for workers in [1, 2, 3] {
+                var got: [Seen] = []
+                try TestSupport.plan(Self.samplePaths, since: "@0")
+                    .forEachRecord(tagging: PatternLibrary.builtin(), locations: true, accepts: { _ in true },
+                                   batchSize: size, workers: workers) { r, loc, tag in
+                        got.append(Seen(time: r.time, line: r.lineString, kind: tag?.kind.rawValue,
+                                        fields: tag.map { Self.text($0.fields) } ?? "", location: loc?.description))
+                    }
+                XCTAssertEqual(got, want, "batch size \(size), \(workers) workers")
+            }
         }
+        // Without a library: the same records, none tagged.
+        var plain: [Seen] = []
+        try TestSupport.plan(Self.samplePaths, since: "@0")
+            .forEachRecord(tagging: nil, locations: true, accepts: { _ in true }, batchSize: 7) { r, loc, tag in
+                plain.append(Seen(time: r.time, line: r.lineString, kind: tag?.kind.rawValue, fields: "", location: loc?.description))
+            }
+        XCTAssertEqual(plain, want.map { Seen(time: $0.time, line: $0.line, kind: nil, fields: "", location: $0.location) })
     }
 
     func testTaggedEventsMatchAPlainLoopAcrossBatches() throws {
         let want = sequential(try TestSupport.plan(Self.samplePaths, since: "@0"), tagOnly: true)
         for size in [1, 5, 2048] {
-            var got: [Seen] = []
-            try TestSupport.plan(Self.samplePaths, since: "@0").forEachTagged(PatternLibrary.builtin(), batchSize: size) { e in
-                got.append(Seen(time: e.time, line: "", kind: e.kind.rawValue, fields: Self.text(e.fields), location: e.location.description))
+            for workers in [1, 2, 3] {
+                var got: [Seen] = []
+                try TestSupport.plan(Self.samplePaths, since: "@0").forEachTagged(PatternLibrary.builtin(), batchSize: size, workers: workers) { e in
+                    got.append(Seen(time: e.time, line: "", kind: e.kind.rawValue, fields: Self.text(e.fields), location: e.location.description))
+                }
+                XCTAssertEqual(got.map(\.fields), want.map(\.fields), "batch size \(size), \(workers) workers")
+                XCTAssertEqual(got.map(\.location), want.map(\.location), "batch size \(size), \(workers) workers")
             }
-            XCTAssertEqual(got.map(\.fields), want.map(\.fields), "batch size \(size)")
-            XCTAssertEqual(got.map(\.location), want.map(\.location), "batch size \(size)")
         }
     }
 

@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads a stream on one thread, tags its records on worker threads and hands the results to the
+/// caller in stream order, a batch at a time, while the caller does the rest (correlating,
+/// printing): on a machine with two cores or more, reading, matching and the caller's work
+/// overlap.
+///
+/// Batches move through a ring of `depth` slots: the reader fills free slots in order, a worker
+/// takes the oldest filled one and tags it, the caller consumes tagged slots in order and frees
+/// them. At most `depth` batches are in flight, so memory stays bounded. One mutex and one
+/// condition guard the slot states; the batch contents are touched by one thread at a time.
+/// When no thread can be started, everything runs on the caller's thread.
+final class TaggingPipeline: @unchecked Sendable {
+    enum SlotState { case free, read, tagging, tagged }
+
+    let slots: [RecordBatch]
+    var states: [SlotState]
+    var readCount = 0
+    var readerDone = false
+    var tagNext = 0
+    var mutex = pthread_mutex_t()
+    var cond = pthread_cond_t()
+
+    /// nil: records only (`events --no-tags`).
+    let library: PatternLibrary?
+    let indexed: Bool
+    let workerCount: Int
+    /// Fills one batch from the stream (on the reader thread); false when the stream has ended.
+    let fill: (RecordBatch) -> Bool
+
+    /// - Parameters:
+    ///   - indexed: whether consumers need each record's tag (`RecordBatch.tagIndex`).
+    ///   - workers: tagging threads; by default two where the machine has two cores or more.
+    init(library: PatternLibrary?, indexed: Bool, depth: Int = 8, batchSize: Int = 2048, workers: Int? = nil,
+         fill: @escaping (RecordBatch) -> Bool) {
+        self.library = library
+        self.indexed = indexed
+        self.fill = fill
+        slots = (0..<depth).map { _ in RecordBatch(maxEntries: batchSize) }
+        states = Array(repeating: .free, count: depth)
+        workerCount = workers ?? (sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(&cond)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    /// Calls `body` with every tagged batch in stream order (on the caller's thread), then waits
+    /// for the threads.
+    func run(_ body: (RecordBatch) -> Void) {
+        var threads: [pthread_t] = []
+        if let t = start({ $0.readAll() }) { threads.append(t) }
+        if threads.count == 1 {
+            for _ in 0..<workerCount {
+                if let t = start({ $0.tagAll() }) { threads.append(t) }
+            }
+        }
+        if threads.count < 2 {
+            // No threads (or a reader without workers): finish on this thread, in order.
+            runInline(body, readerRunning: threads.count == 1)
+            for t in threads { pthread_join(t, nil) }
+            return
+        }
+        var s = 0
+        while true {
+            let slot = slots[s % slots.count]
+            lock()
+            while states[s % slots.count] != .tagged { wait() }
+            unlock()
+            body(slot)
+            let last = slot.last
+            lock()
+            states[s % slots.count] = .free
+            broadcast()
+            unlock()
+            if last { break }
+            s += 1
+        }
+        for t in threads { pthread_join(t, nil) }
+    }
+
+    /// Without workers: tag each batch here (taking batches from the reader thread when it runs).
+    private func runInline(_ body: (RecordBatch) -> Void, readerRunning: Bool) {
+        let tagger = library.map { Tagger($0) }
+        if !readerRunning {
+            let b = slots[0]
+            var more = true
+            while more {
+                b.reset()
+                more = fill(b)
+                b.tagAll(tagger, indexed: indexed)
+                body(b)
+            }
+            return
+        }
+        var s = 0
+        while true {
+            let slot = slots[s % slots.count]
+            lock()
+            while states[s % slots.count] != .read { wait() }
+            unlock()
+            slot.tagAll(tagger, indexed: indexed)
+            body(slot)
+            let last = slot.last
+            lock()
+            states[s % slots.count] = .free
+            broadcast()
+            unlock()
+            if last { break }
+            s += 1
+        }
+    }
+
+    private func readAll() {
+        var s = 0
+        while true {
+            let i = s % slots.count
+            lock()
+            while states[i] != .free { wait() }
+            unlock()
+            let slot = slots[i]
+            slot.reset()
+            let more = fill(slot)
+            slot.last = !more
+            lock()
+            states[i] = .read
+            readCount = s + 1
+            if !more { readerDone = true }
+            broadcast()
+            unlock()
+            if !more { return }
+            s += 1
+        }
+    }
+
+    private func tagAll() {
+        let tagger = library.map { Tagger($0) }
+        while true {
+            lock()
+            while tagNext >= readCount && !readerDone { wait() }
+            if tagNext >= readCount {
+                unlock()
+                return
+            }
+            let i = tagNext % slots.count
+            tagNext += 1
+            states[i] = .tagging
+            unlock()
+            slots[i].tagAll(tagger, indexed: indexed)
+            lock()
+            states[i] = .tagged
+            broadcast()
+            unlock()
+        }
+    }
+
+    private func start(_ work: @escaping (TaggingPipeline) -> Void) -> pthread_t? {
+        final class Job {
+            let pipeline: TaggingPipeline
+            let work: (TaggingPipeline) -> Void
+            init(_ p: TaggingPipeline, _ w: @escaping (TaggingPipeline) -> Void) { pipeline = p; work = w }
+        }
+        let box = Unmanaged.passRetained(Job(self, work))
+        var t = pthread_t()
+        let rc = pthread_create(&t, nil, { arg in
+            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            job.work(job.pipeline)
+            return nil
+        }, box.toOpaque())
+        if rc != 0 {
+            box.release()
+            return nil
+        }
+        return t
+    }
+
+    @inline(__always) private func lock() { pthread_mutex_lock(&mutex) }
+    @inline(__always) private func unlock() { pthread_mutex_unlock(&mutex) }
+    @inline(__always) private func wait() { pthread_cond_wait(&cond, &mutex) }
+    @inline(__always) private func broadcast() { pthread_cond_broadcast(&cond) }
+}
+
+extension IngestRun {
+    /// Calls `body` with every record the library recognises, as a `TaggedEvent`, in time order.
+    /// The journal's spoofing verdict is copied onto the event. Reading and tagging run on other
+    /// threads (see `TaggingPipeline`), as does `accept`, which may pass over records before they
+    /// are tagged; `body` runs on the caller's.
+    public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
+                              _ body: (TaggedEvent) -> Void) {
+        forEachTagged(library, where: accept, batchSize: 2048, body)
+    }
+
+    func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
+                       workers: Int? = nil, _ body: (TaggedEvent) -> Void) {
+        let src = makeSource()
+        let pipeline = TaggingPipeline(library: library, indexed: false, batchSize: batchSize, workers: workers) { batch in
+            while !batch.isFull {
+                guard src.next() else { return false }
+                let rec = src.record
+                if rec.malformed { continue }
+                if let accept, !accept(rec) { continue }
+                batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
+            }
+            return true
+        }
+        pipeline.run { batch in
+            // Borrowed from the batch (no copy per event).
+            batch.tags.withUnsafeBufferPointer { events in
+                for i in events.indices { body(events[i]) }
+            }
+        }
+    }
+
+    /// Calls `body` with every record in the window that `accepts` (given the program name, on the
+    /// reading thread) lets through, in time order, with its location (when `locations`) and its
+    /// tag (when a `library` is given and recognises it; spoofed journal entries are marked).
+    /// Reading and tagging run on other threads; `body` runs on the caller's, and the record it
+    /// gets is valid only during the call.
+    public func forEachRecord(tagging library: PatternLibrary?, locations: Bool,
+                              accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
+                              batchSize: Int = 2048, workers: Int? = nil,
+                              _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
+        let src = makeSource()
+        // Without tags one worker only marks the records untagged: the pipeline still reads ahead.
+        let pipeline = TaggingPipeline(library: library, indexed: true, batchSize: batchSize,
+                                       workers: library == nil ? 1 : workers) { batch in
+            while !batch.isFull {
+                guard src.next() else { return false }
+                let rec = src.record
+                if !accepts(rec.program) { continue }
+                batch.append(rec, location: locations ? src.location() : nil, spoofed: src.currentIsSpoofed)
+            }
+            return true
+        }
+        pipeline.run { batch in
+            batch.tags.withUnsafeBufferPointer { events in
+                for (k, e) in batch.entries.enumerated() {
+                    let t = batch.tagIndex[k]
+                    body(batch.record(e), e.location, t >= 0 ? events[Int(t)] : nil)
+                }
+            }
+        }
+    }
+}
