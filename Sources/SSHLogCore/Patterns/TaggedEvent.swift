@@ -23,14 +23,56 @@ public struct EventFields: Sendable, Equatable {
     var spans: SIMD16<UInt32> = .zero
     /// Owned text values and `extra`, or nil when there are none.
     var rare: RareFields?
-    public var port: Int?
-    public var lport: Int?
     public var invalid: Bool = false
-    public var code: Int?
-    public var count: Int?
-    public var seconds: Double?
-    public var pid: Int32?
-    public var signal: Int?
+    /// The numeric fields, packed (a match's fields are copied and moved whole, so size counts):
+    /// `numbers` holds port, lport, code, count, signal; `present` has bit `NumberSlot` set for
+    /// each set one, bit 5 for `seconds` and bit 6 for `pid`.
+    var numbers: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+    var secondsValue: Double = 0
+    var pidValue: Int32 = 0
+    var present: UInt8 = 0
+
+    enum NumberSlot: Int { case port, lport, code, count, signal }
+
+    @inline(__always)
+    func number(_ k: NumberSlot) -> Int? {
+        guard present & (1 << UInt8(k.rawValue)) != 0 else { return nil }
+        switch k {
+        case .port: return numbers.0
+        case .lport: return numbers.1
+        case .code: return numbers.2
+        case .count: return numbers.3
+        case .signal: return numbers.4
+        }
+    }
+
+    @inline(__always)
+    mutating func setNumber(_ k: NumberSlot, _ v: Int?) {
+        let bit: UInt8 = 1 << UInt8(k.rawValue)
+        guard let v else { present &= ~bit; return }
+        present |= bit
+        switch k {
+        case .port: numbers.0 = v
+        case .lport: numbers.1 = v
+        case .code: numbers.2 = v
+        case .count: numbers.3 = v
+        case .signal: numbers.4 = v
+        }
+    }
+
+    public var port: Int? { get { number(.port) } set { setNumber(.port, newValue) } }
+    public var lport: Int? { get { number(.lport) } set { setNumber(.lport, newValue) } }
+    public var code: Int? { get { number(.code) } set { setNumber(.code, newValue) } }
+    public var count: Int? { get { number(.count) } set { setNumber(.count, newValue) } }
+    public var signal: Int? { get { number(.signal) } set { setNumber(.signal, newValue) } }
+    public var seconds: Double? {
+        get { present & 32 != 0 ? secondsValue : nil }
+        set { if let v = newValue { secondsValue = v; present |= 32 } else { present &= ~32 } }
+    }
+    public var pid: Int32? {
+        get { present & 64 != 0 ? pidValue : nil }
+        set { if let v = newValue { pidValue = v; present |= 64 } else { present &= ~64 } }
+    }
 
     /// Fields with names outside the well-known ones (an admin's own patterns), and numbers that
     /// did not parse, by name.
