@@ -29,7 +29,7 @@ public final class EventsPrinter {
 
     func text(_ r: SyslogRecord, _ tag: TaggedEvent?) {
         if r.malformed {
-            out.write("(no header) ")
+            out.write("(no header) " as StaticString)
             out.writeTerminalSafe(r.line)
             out.byte(0x0A)
             return
@@ -38,19 +38,59 @@ public final class EventsPrinter {
         out.byte(0x20)
         if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
         out.writeTerminalSafe(r.program)
-        if r.pid >= 0 { out.write("[\(r.pid)]") }
-        out.write(": ")
+        if r.pid >= 0 {
+            out.byte(UInt8(ascii: "["))
+            out.writeDecimal(Int64(r.pid))
+            out.byte(UInt8(ascii: "]"))
+        }
+        out.write(": " as StaticString)
         out.writeTerminalSafe(r.message)
         if let tag {
-            out.write("  ⟨\(tag.kind.rawValue)")
-            for (k, v) in tag.fields.pairs {
-                out.write(" \(k)=")
-                out.write(Sanitizer.terminal(v))
+            out.write("  ⟨" as StaticString)
+            out.write(tag.kind.rawValue)
+            tag.fields.forEachSet { name, value in
+                out.byte(0x20)
+                out.write(name)
+                out.byte(UInt8(ascii: "="))
+                writeTerminalField(value)
             }
-            if tag.spoofed { out.write(" SPOOFED") }
-            out.write("⟩")
+            if tag.spoofed { out.write(" SPOOFED" as StaticString) }
+            out.write("⟩" as StaticString)
         }
         out.byte(0x0A)
+    }
+
+    /// A field value for the text format: what `Sanitizer.terminal` makes of the `pairs` value.
+    /// Printable ASCII (nearly every value) is copied as it is; anything else takes the String
+    /// path, so decoding and escaping stay exactly `Sanitizer.terminal`'s.
+    @inline(__always)
+    func writeTerminalField(_ v: EventFields.RenderValue) {
+        switch v {
+        case .bytes(let b):
+            if let p = b.baseAddress, ByteScan.terminalPlainPrefix(p, b.count) != b.count {
+                out.write(Sanitizer.terminal(String(decoding: b, as: UTF8.self)))
+            } else {
+                out.write(b)
+            }
+        case .string(let s): out.write(Sanitizer.terminal(s))
+        case .int(let i): out.writeDecimal(i)
+        }
+    }
+
+    /// A field value inside a JSON string: `writeJSONString` of the `pairs` value. ASCII bytes
+    /// decode to themselves; others go through the decoded String, as before.
+    @inline(__always)
+    func writeJSONField(_ v: EventFields.RenderValue) {
+        switch v {
+        case .bytes(let b):
+            if let p = b.baseAddress, ByteScan.hasNonASCII(p, b.count) {
+                out.writeJSONString(String(decoding: b, as: UTF8.self))
+            } else {
+                out.writeJSONString(b)
+            }
+        case .string(let s): out.writeJSONString(s)
+        case .int(let i): out.writeDecimal(i)
+        }
     }
 
     /// `2026-11-22T10:02:11.123456+01:00`, formatted once per second.
@@ -64,7 +104,7 @@ public final class EventsPrinter {
             cachedSuffix = Array(full[26...])    // zone
         }
         cachedPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(Int(t - sec * 1_000_000))
+        writeMicros(t - sec * 1_000_000)
         cachedSuffix.withUnsafeBytes { out.write($0) }
     }
 
@@ -77,50 +117,69 @@ public final class EventsPrinter {
             cachedUTCPrefix = Array(Array(TimeFormat.rfc3339UTC(sec * 1_000_000).utf8)[0..<20])
         }
         cachedUTCPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(Int(t - sec * 1_000_000))
+        writeMicros(t - sec * 1_000_000)
         out.byte(UInt8(ascii: "Z"))
     }
 
+    /// Six digits, zero-padded: 0 ≤ `us` < 1 000 000.
     @inline(__always)
-    func writeMicros(_ us: Int) {
-        var v = us
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            for i in stride(from: 5, through: 0, by: -1) { d[i] = UInt8(0x30 + v % 10); v /= 10 }
-            out.write(UnsafeRawBufferPointer(d))
+    func writeMicros(_ us: Int64) {
+        out.reserve(6)
+        var v = UInt32(truncatingIfNeeded: us)
+        let p = out.base + out.count
+        for i in stride(from: 5, through: 0, by: -1) {
+            p[i] = UInt8(truncatingIfNeeded: 0x30 &+ v % 10)
+            v /= 10
         }
+        out.count += 6
     }
 
     func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
-        out.write("{\"time\":\"")
+        out.write("{\"time\":\"" as StaticString)
         writeUTCTime(r.time)
-        out.write("\",\"ts\":\(r.time),\"host\":\"")
+        out.write("\",\"ts\":" as StaticString)
+        out.writeDecimal(r.time)
+        out.write(",\"host\":\"" as StaticString)
         out.writeJSONString(r.host)
-        out.write("\",\"program\":\"")
+        out.write("\",\"program\":\"" as StaticString)
         out.writeJSONString(r.program)
-        out.write(r.pid >= 0 ? "\",\"pid\":\(r.pid),\"message\":\"" : "\",\"pid\":null,\"message\":\"")
-        out.writeJSONString(r.message)
-        out.write("\",\"source\":\"")
-        out.writeJSONString(loc.source)
-        out.write("\",\"line\":\(loc.line)")
-        if let c = loc.cursor { out.write(",\"cursor\":\""); out.writeJSONString(c); out.write("\"") }
-        if r.malformed { out.write(",\"malformed\":true") }
-        if let tag {
-            out.write(",\"kind\":\"\(tag.kind.rawValue)\",\"pattern\":\"")
-            out.writeJSONString(tag.patternID)
-            out.write("\",\"fields\":{")
-            var first = true
-            for (k, v) in tag.fields.pairs {
-                if !first { out.byte(UInt8(ascii: ",")) }
-                first = false
-                out.write("\"\(k)\":\"")
-                out.writeJSONString(v)
-                out.write("\"")
-            }
-            out.write("}")
-            if tag.spoofed { out.write(",\"spoofed\":true") }
+        if r.pid >= 0 {
+            out.write("\",\"pid\":" as StaticString)
+            out.writeDecimal(Int64(r.pid))
+            out.write(",\"message\":\"" as StaticString)
+        } else {
+            out.write("\",\"pid\":null,\"message\":\"" as StaticString)
         }
-        out.write("}\n")
+        out.writeJSONString(r.message)
+        out.write("\",\"source\":\"" as StaticString)
+        out.writeJSONString(loc.source)
+        out.write("\",\"line\":" as StaticString)
+        out.writeDecimal(loc.line)
+        if let c = loc.cursor {
+            out.write(",\"cursor\":\"" as StaticString)
+            out.writeJSONString(c)
+            out.byte(UInt8(ascii: "\""))
+        }
+        if r.malformed { out.write(",\"malformed\":true" as StaticString) }
+        if let tag {
+            out.write(",\"kind\":\"" as StaticString)
+            out.write(tag.kind.rawValue)
+            out.write("\",\"pattern\":\"" as StaticString)
+            out.writeJSONString(tag.patternID)
+            out.write("\",\"fields\":{" as StaticString)
+            var first = true
+            tag.fields.forEachSet { name, value in
+                out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+                first = false
+                out.write(name)
+                out.write("\":\"" as StaticString)
+                writeJSONField(value)
+                out.byte(UInt8(ascii: "\""))
+            }
+            out.byte(UInt8(ascii: "}"))
+            if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
+        }
+        out.write("}\n" as StaticString)
     }
 }
 
