@@ -7,13 +7,9 @@ public final class EventsPrinter {
     public enum Format { case text, jsonl }
     let format: Format
     let out: OutputWriter
-    /// The formatted stamp of the last second seen, up to (not including) the fraction, and the
-    /// zone suffix: most consecutive records share their second.
-    var cachedSecond: Int64 = .min
-    var cachedPrefix: [UInt8] = []
-    var cachedSuffix: [UInt8] = []
-    var cachedUTCSecond: Int64 = .min
-    var cachedUTCPrefix: [UInt8] = []
+    /// Time stamps: local for text, UTC for JSON Lines.
+    let localStamp = StampWriter(local: true)
+    let utcStamp = StampWriter(local: false)
 
     public init(format: Format, out: OutputWriter) {
         self.format = format
@@ -34,7 +30,7 @@ public final class EventsPrinter {
             out.byte(0x0A)
             return
         }
-        writeLocalTime(r.time)
+        localStamp.write(r.time, to: out)
         out.byte(0x20)
         if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
         out.writeTerminalSafe(r.program)
@@ -45,19 +41,24 @@ public final class EventsPrinter {
         }
         out.write(": " as StaticString)
         out.writeTerminalSafe(r.message)
-        if let tag {
-            out.write("  ⟨" as StaticString)
-            out.write(tag.kind.rawValue)
-            tag.fields.forEachSet { name, value in
-                out.byte(0x20)
-                out.write(name)
-                out.byte(UInt8(ascii: "="))
-                writeTerminalField(value)
-            }
-            if tag.spoofed { out.write(" SPOOFED" as StaticString) }
-            out.write("⟩" as StaticString)
-        }
+        if tag != nil { textTag(tag!) }
         out.byte(0x0A)
+    }
+
+    /// `  ⟨kind field=value …⟩`. Borrowed: binding the optional would copy the event (a retain
+    /// and a release per String in it).
+    @inline(__always)
+    func textTag(_ tag: borrowing TaggedEvent) {
+        out.write("  ⟨" as StaticString)
+        out.write(tag.kind.rawValue)
+        tag.fields.forEachSet { name, value in
+            out.byte(0x20)
+            out.write(name)
+            out.byte(UInt8(ascii: "="))
+            writeTerminalField(value)
+        }
+        if tag.spoofed { out.write(" SPOOFED" as StaticString) }
+        out.write("⟩" as StaticString)
     }
 
     /// A field value for the text format: what `Sanitizer.terminal` makes of the `pairs` value.
@@ -93,50 +94,9 @@ public final class EventsPrinter {
         }
     }
 
-    /// `2026-11-22T10:02:11.123456+01:00`, formatted once per second.
-    @inline(__always)
-    func writeLocalTime(_ t: Int64) {
-        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        if sec != cachedSecond {
-            cachedSecond = sec
-            let full = Array(TimeFormat.rfc3339Local(sec * 1_000_000).utf8)   // ....SS.000000+01:00
-            cachedPrefix = Array(full[0..<20])   // through "SS."
-            cachedSuffix = Array(full[26...])    // zone
-        }
-        cachedPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(t - sec * 1_000_000)
-        cachedSuffix.withUnsafeBytes { out.write($0) }
-    }
-
-    /// `2026-11-22T10:02:11.123456Z`, formatted once per second.
-    @inline(__always)
-    func writeUTCTime(_ t: Int64) {
-        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        if sec != cachedUTCSecond {
-            cachedUTCSecond = sec
-            cachedUTCPrefix = Array(Array(TimeFormat.rfc3339UTC(sec * 1_000_000).utf8)[0..<20])
-        }
-        cachedUTCPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(t - sec * 1_000_000)
-        out.byte(UInt8(ascii: "Z"))
-    }
-
-    /// Six digits, zero-padded: 0 ≤ `us` < 1 000 000.
-    @inline(__always)
-    func writeMicros(_ us: Int64) {
-        out.reserve(6)
-        var v = UInt32(truncatingIfNeeded: us)
-        let p = out.base + out.count
-        for i in stride(from: 5, through: 0, by: -1) {
-            p[i] = UInt8(truncatingIfNeeded: 0x30 &+ v % 10)
-            v /= 10
-        }
-        out.count += 6
-    }
-
     func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
         out.write("{\"time\":\"" as StaticString)
-        writeUTCTime(r.time)
+        utcStamp.write(r.time, to: out)
         out.write("\",\"ts\":" as StaticString)
         out.writeDecimal(r.time)
         out.write(",\"host\":\"" as StaticString)
@@ -161,25 +121,29 @@ public final class EventsPrinter {
             out.byte(UInt8(ascii: "\""))
         }
         if r.malformed { out.write(",\"malformed\":true" as StaticString) }
-        if let tag {
-            out.write(",\"kind\":\"" as StaticString)
-            out.write(tag.kind.rawValue)
-            out.write("\",\"pattern\":\"" as StaticString)
-            out.writeJSONString(tag.patternID)
-            out.write("\",\"fields\":{" as StaticString)
-            var first = true
-            tag.fields.forEachSet { name, value in
-                out.write(first ? "\"" as StaticString : ",\"" as StaticString)
-                first = false
-                out.write(name)
-                out.write("\":\"" as StaticString)
-                writeJSONField(value)
-                out.byte(UInt8(ascii: "\""))
-            }
-            out.byte(UInt8(ascii: "}"))
-            if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
-        }
+        if tag != nil { jsonTag(tag!) }
         out.write("}\n" as StaticString)
+    }
+
+    /// `,"kind":…,"pattern":…,"fields":{…}` and `"spoofed"`.
+    @inline(__always)
+    func jsonTag(_ tag: borrowing TaggedEvent) {
+        out.write(",\"kind\":\"" as StaticString)
+        out.write(tag.kind.rawValue)
+        out.write("\",\"pattern\":\"" as StaticString)
+        out.writeJSONString(tag.patternID)
+        out.write("\",\"fields\":{" as StaticString)
+        var first = true
+        tag.fields.forEachSet { name, value in
+            out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+            first = false
+            out.write(name)
+            out.write("\":\"" as StaticString)
+            writeJSONField(value)
+            out.byte(UInt8(ascii: "\""))
+        }
+        out.byte(UInt8(ascii: "}"))
+        if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
     }
 }
 

@@ -114,6 +114,7 @@ public final class OutputWriter {
     @inline(__always)
     public func writeDecimal(_ v: Int) { writeDecimal(Int64(v)) }
 
+    @inline(never)
     public func flush() {
         guard count > 0 else { return }
         let n = count
@@ -123,6 +124,7 @@ public final class OutputWriter {
 
     /// write(2) until all of `p[0..<n]` is out; EPIPE ends the process with status 0, any other
     /// error drops the bytes (stdout gone: nothing to report them on).
+    @inline(never)
     func writeAll(_ p: UnsafeRawPointer, _ n: Int) {
         var off = 0
         while off < n {
