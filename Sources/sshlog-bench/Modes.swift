@@ -5,7 +5,7 @@ import SSHLogCore
 
 /// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
 enum Modes {
-    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same", "explain", "explain-1h"]
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-2x-programs", "tag-2x-same", "events-text", "events-jsonl", "explain", "explain-1h"]
 
     /// The built-in library with every pattern twice: under copies of its program names
     /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
@@ -137,6 +137,26 @@ enum Modes {
                 if let e = lib.tag(src.record, location: { src.location() }) { tagged += 1; if e.pid == -42 { print("") } }
             }
             return (tagged, 0)
+        case "events-text", "events-jsonl":
+            // The events command's loop: tag each record and print it through the real
+            // EventsPrinter/OutputWriter, to /dev/null.
+            let lib = PatternLibrary.builtin()
+            let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
+            let json = mode == "events-jsonl"
+            let fd = open("/dev/null", O_WRONLY)
+            let out = OutputWriter(fd: fd)
+            let printer = EventsPrinter(format: json ? .jsonl : .text, out: out)
+            let noLocation = SourceLocation(source: "", line: 0)
+            var n = 0
+            while src.next() {
+                let rec = src.record
+                let tag = rec.malformed ? nil : lib.tag(rec, location: { json ? src.location() : noLocation })
+                printer.print(rec, location: json ? (tag?.location ?? src.location()) : noLocation, tag: tag)
+                n += 1
+            }
+            out.flush()
+            close(fd)
+            return (n, 0)
         default:
             Bench.fail("unknown mode \(mode); modes: \(all.joined(separator: ", "))")
         }

@@ -1,75 +1,82 @@
 /// Reading `EventFields` for output without building `pairs`: no array, and no String for a text
 /// field that is a range of the matched message (the common case) or for a number.
-extension EventFields {
-    /// A field's value as a renderer reads it. Each spells what `pairs` gives for the field.
-    enum RenderValue {
-        /// Bytes of `text` (a captured range), or a constant. Decoded as UTF-8 (invalid sequences
-        /// repaired), they are the `pairs` value.
-        case bytes(UnsafeRawBufferPointer)
-        /// A value kept as a String (assigned, an extra field, `seconds`).
-        case string(String)
-        /// An integer field; `pairs` spells it `String(v)`.
-        case int(Int)
-    }
 
-    /// Calls `body` with the name (UTF-8) and value of each set field, in the order of `pairs`.
-    /// The buffers are valid only during the call.
+/// Receives the set fields of an event, in the order of `EventFields.pairs`. Each call spells the
+/// `pairs` value of the field in another form.
+protocol EventFieldSink: AnyObject {
+    /// A text field held as a range of the matched message, or a constant. Decoded as UTF-8
+    /// (invalid sequences repaired), the bytes are the `pairs` value.
+    func field(_ name: StaticString, bytes: UnsafeRawBufferPointer)
+    /// A value kept as a String (assigned text, `seconds`).
+    func field(_ name: StaticString, string: String)
+    /// An integer field; `pairs` spells it `String(v)`.
+    func field(_ name: StaticString, int: Int)
+    /// An admin's own field (`extra`), in the order of its sorted names.
+    func extraField(_ name: String, string: String)
+}
+
+extension EventFields {
+    /// Hands each set field to `sink`, in the order of `pairs`. The byte buffers are valid only
+    /// during the call.
     @inline(__always)
-    func forEachSet(_ body: (UnsafeRawBufferPointer, RenderValue) -> Void) {
-        if spans == .zero {
-            visit(nil, body)
-        } else if text.utf8.withContiguousStorageIfAvailable({ visit(UnsafeRawBufferPointer($0), body) }) == nil {
-            visit(nil, body)
+    static func forEachSet<S: EventFieldSink>(_ f: borrowing EventFields, into sink: S) {
+        if f.spans == .zero {
+            visit(f, nil, sink)
+        } else if f.text.utf8.withContiguousStorageIfAvailable({ visit(f, UnsafeRawBufferPointer($0), sink) }) == nil {
+            visit(f, nil, sink)
         }
     }
 
     /// The visit itself; `storage` is the bytes of `text` when it is contiguous.
     @inline(__always)
-    private func visit(_ storage: UnsafeRawBufferPointer?, _ body: (UnsafeRawBufferPointer, RenderValue) -> Void) {
-        @inline(__always) func name(_ s: StaticString) -> UnsafeRawBufferPointer {
-            UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
-        }
-        @inline(__always) func span(_ slot: TextSlot, _ n: StaticString) {
-            let s = spans[slot.rawValue]
+    private static func visit<S: EventFieldSink>(_ f: borrowing EventFields, _ storage: UnsafeRawBufferPointer?, _ sink: S) {
+        @inline(__always) func span(_ slot: TextSlot, _ name: StaticString) {
+            let s = f.spans[slot.rawValue]
             if s == 0 { return }
             if s != Self.owned, let storage {
                 let start = Int(s >> 16), count = Int(s & 0xFFFF) - 1
                 if start + count <= storage.count {
-                    body(name(n), .bytes(UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)])))
+                    sink.field(name, bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)]))
                     return
                 }
             }
-            if let v = value(slot) { body(name(n), .string(v)) }
-        }
-        @inline(__always) func int(_ v: Int?, _ n: StaticString) {
-            if let v { body(name(n), .int(v)) }
+            slow(f, slot, name, sink)
         }
         span(.client, "client")
-        int(port, "port")
+        if let v = f.port { sink.field("port", int: v) }
         span(.laddr, "laddr")
-        int(lport, "lport")
+        if let v = f.lport { sink.field("lport", int: v) }
         span(.user, "user")
-        if invalid { body(name("invalid"), .bytes(name("yes"))) }
+        if f.invalid {
+            let yes: StaticString = "yes"
+            sink.field("invalid", bytes: UnsafeRawBufferPointer(start: yes.utf8Start, count: yes.utf8CodeUnitCount))
+        }
         span(.method, "method")
-        int(code, "code")
+        if let v = f.code { sink.field("code", int: v) }
         span(.reason, "reason")
         span(.jail, "jail")
-        int(count, "count")
-        if let seconds { body(name("seconds"), .string(String(seconds))) }
-        int(pid.map { Int($0) }, "pid")
+        if let v = f.count { sink.field("count", int: v) }
+        if let v = f.seconds { sink.field("seconds", string: String(v)) }
+        if let v = f.pid { sink.field("pid", int: Int(v)) }
         span(.session, "session")
         span(.what, "what")
         span(.offer, "offer")
         span(.keytype, "keytype")
         span(.fingerprint, "fingerprint")
-        int(signal, "signal")
+        if let v = f.signal { sink.field("signal", int: v) }
         span(.level, "level")
         span(.phase, "phase")
-        if !extra.isEmpty {
-            for k in extra.keys.sorted() {
-                var key = k
-                key.withUTF8 { body(UnsafeRawBufferPointer($0), .string(extra[k]!)) }
-            }
-        }
+        if !f.extra.isEmpty { extras(f, sink) }
+    }
+
+    /// A text slot whose value is a String (assigned, or no contiguous text to point into).
+    @inline(never)
+    private static func slow<S: EventFieldSink>(_ f: borrowing EventFields, _ slot: TextSlot, _ name: StaticString, _ sink: S) {
+        if let v = f.value(slot) { sink.field(name, string: v) }
+    }
+
+    @inline(never)
+    private static func extras<S: EventFieldSink>(_ f: borrowing EventFields, _ sink: S) {
+        for k in f.extra.keys.sorted() { sink.extraField(k, string: f.extra[k]!) }
     }
 }

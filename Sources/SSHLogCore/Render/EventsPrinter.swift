@@ -10,10 +10,14 @@ public final class EventsPrinter {
     /// Time stamps: local for text, UTC for JSON Lines.
     let localStamp = StampWriter(local: true)
     let utcStamp = StampWriter(local: false)
+    let textFields: TextFieldWriter
+    let jsonFields: JSONFieldWriter
 
     public init(format: Format, out: OutputWriter) {
         self.format = format
         self.out = out
+        textFields = TextFieldWriter(out)
+        jsonFields = JSONFieldWriter(out)
     }
 
     public func print(_ r: SyslogRecord, location: SourceLocation, tag: TaggedEvent? = nil) {
@@ -51,47 +55,9 @@ public final class EventsPrinter {
     func textTag(_ tag: borrowing TaggedEvent) {
         out.write("  ⟨" as StaticString)
         out.write(tag.kind.rawValue)
-        tag.fields.forEachSet { name, value in
-            out.byte(0x20)
-            out.write(name)
-            out.byte(UInt8(ascii: "="))
-            writeTerminalField(value)
-        }
+        EventFields.forEachSet(tag.fields, into: textFields)
         if tag.spoofed { out.write(" SPOOFED" as StaticString) }
         out.write("⟩" as StaticString)
-    }
-
-    /// A field value for the text format: what `Sanitizer.terminal` makes of the `pairs` value.
-    /// Printable ASCII (nearly every value) is copied as it is; anything else takes the String
-    /// path, so decoding and escaping stay exactly `Sanitizer.terminal`'s.
-    @inline(__always)
-    func writeTerminalField(_ v: EventFields.RenderValue) {
-        switch v {
-        case .bytes(let b):
-            if let p = b.baseAddress, ByteScan.terminalPlainPrefix(p, b.count) != b.count {
-                out.write(Sanitizer.terminal(String(decoding: b, as: UTF8.self)))
-            } else {
-                out.write(b)
-            }
-        case .string(let s): out.write(Sanitizer.terminal(s))
-        case .int(let i): out.writeDecimal(i)
-        }
-    }
-
-    /// A field value inside a JSON string: `writeJSONString` of the `pairs` value. ASCII bytes
-    /// decode to themselves; others go through the decoded String, as before.
-    @inline(__always)
-    func writeJSONField(_ v: EventFields.RenderValue) {
-        switch v {
-        case .bytes(let b):
-            if let p = b.baseAddress, ByteScan.hasNonASCII(p, b.count) {
-                out.writeJSONString(String(decoding: b, as: UTF8.self))
-            } else {
-                out.writeJSONString(b)
-            }
-        case .string(let s): out.writeJSONString(s)
-        case .int(let i): out.writeDecimal(i)
-        }
     }
 
     func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
@@ -133,17 +99,102 @@ public final class EventsPrinter {
         out.write("\",\"pattern\":\"" as StaticString)
         out.writeJSONString(tag.patternID)
         out.write("\",\"fields\":{" as StaticString)
-        var first = true
-        tag.fields.forEachSet { name, value in
-            out.write(first ? "\"" as StaticString : ",\"" as StaticString)
-            first = false
-            out.write(name)
-            out.write("\":\"" as StaticString)
-            writeJSONField(value)
-            out.byte(UInt8(ascii: "\""))
-        }
+        jsonFields.first = true
+        EventFields.forEachSet(tag.fields, into: jsonFields)
         out.byte(UInt8(ascii: "}"))
         if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
+    }
+}
+
+/// Fields in the text format: ` name=value`, the value as `Sanitizer.terminal` makes it of the
+/// `pairs` value. Printable ASCII (nearly every value) is copied as it is; anything else takes the
+/// String path, so decoding and escaping stay exactly `Sanitizer.terminal`'s.
+final class TextFieldWriter: EventFieldSink {
+    let out: OutputWriter
+    init(_ out: OutputWriter) { self.out = out }
+
+    @inline(__always)
+    func name(_ n: StaticString) {
+        out.byte(0x20)
+        out.write(n)
+        out.byte(UInt8(ascii: "="))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        name(n)
+        if let p = bytes.baseAddress, ByteScan.terminalPlainPrefix(p, bytes.count) != bytes.count {
+            out.write(Sanitizer.terminal(String(decoding: bytes, as: UTF8.self)))
+        } else {
+            out.write(bytes)
+        }
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, string: String) {
+        name(n)
+        out.write(Sanitizer.terminal(string))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, int: Int) {
+        name(n)
+        out.writeDecimal(int)
+    }
+
+    func extraField(_ n: String, string: String) {
+        out.write(" \(n)=")
+        out.write(Sanitizer.terminal(string))
+    }
+}
+
+/// Fields in JSON Lines: `"name":"value"`, the value as `writeJSONString` writes the `pairs`
+/// value. ASCII bytes decode to themselves; others go through the decoded String, as before.
+final class JSONFieldWriter: EventFieldSink {
+    let out: OutputWriter
+    var first = true
+    init(_ out: OutputWriter) { self.out = out }
+
+    @inline(__always)
+    func name(_ n: StaticString) {
+        out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+        first = false
+        out.write(n)
+        out.write("\":\"" as StaticString)
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        name(n)
+        if let p = bytes.baseAddress, ByteScan.hasNonASCII(p, bytes.count) {
+            out.writeJSONString(String(decoding: bytes, as: UTF8.self))
+        } else {
+            out.writeJSONString(bytes)
+        }
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, string: String) {
+        name(n)
+        out.writeJSONString(string)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, int: Int) {
+        name(n)
+        out.writeDecimal(int)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    func extraField(_ n: String, string: String) {
+        out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+        first = false
+        out.write(n)
+        out.write("\":\"" as StaticString)
+        out.writeJSONString(string)
+        out.byte(UInt8(ascii: "\""))
     }
 }
 
