@@ -6,9 +6,10 @@
 /// without `"` (0x22) and `\` (0x5C). Everything else (C0 controls, DEL, every byte ≥ 0x80) ends a
 /// run and goes through the escaper's byte-by-byte path, which also validates UTF-8.
 ///
-/// The word tests are the classic "has a byte less than n" / "has a zero byte" bit tricks: the
-/// per-byte subtraction can borrow into the byte above a flagged byte and flag it too, so only
-/// the lowest flag is exact; that is the one the scans use.
+/// The word tests are the classic "has a byte less than n" / "has a zero byte" bit tricks: a
+/// per-byte subtraction (addition) can borrow (carry) into the byte above a flagged byte and flag
+/// it too, never an unflagged byte below, so the lowest flag is exact; that is the one the scans
+/// use.
 ///
 /// - Complexity: O(n), one 64-bit load and a few ALU operations per eight bytes.
 enum ByteScan {
@@ -25,14 +26,15 @@ enum ByteScan {
     /// High bit set in the bytes of `w` that are not printable ASCII (the lowest flag is exact).
     @inline(__always)
     static func terminalFlags(_ w: UInt64) -> UInt64 {
-        // b - 0x20 wraps into the high half exactly when b < 0x20; b ≥ 0x80 has the bit already.
-        ((w &- ones &* 0x20) | w | equal(w, 0x7F)) & highs
+        // b - 0x20 wraps into the high half exactly when b < 0x20; b + 1 reaches it exactly when
+        // b = 0x7F (among b < 0x80); b ≥ 0x80 has the bit already.
+        ((w &- ones &* 0x20) | w | (w &+ ones)) & highs
     }
 
     /// As `terminalFlags`, plus `"` and `\`.
     @inline(__always)
     static func jsonFlags(_ w: UInt64) -> UInt64 {
-        ((w &- ones &* 0x20) | w | equal(w, 0x7F) | equal(w, 0x22) | equal(w, 0x5C)) & highs
+        ((w &- ones &* 0x20) | w | (w &+ ones) | equal(w, 0x22) | equal(w, 0x5C)) & highs
     }
 
     @inline(__always)

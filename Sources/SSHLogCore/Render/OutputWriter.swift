@@ -93,22 +93,54 @@ public final class OutputWriter {
         count += 1
     }
 
+    /// "00" "01" … "99": decimal digits two at a time.
+    static let digitPairs: StaticString = """
+        0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+        5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
+        """
+
     /// Writes `v` in decimal, as `String(v)` spells it.
     @inline(__always)
     public func writeDecimal(_ v: Int64) {
-        reserve(20)
+        reserve(21)
         if v < 0 { base[count] = UInt8(ascii: "-"); count += 1 }
         var m = v.magnitude
-        var len = 1
-        var t = m
-        while t >= 10 { t /= 10; len += 1 }
-        var q = base + count + len
-        repeat {
+        // Backwards from the end of a 20-byte scratch area, then moved into place.
+        let end = base + count + 20
+        var q = end
+        let pairs = OutputWriter.digitPairs.utf8Start
+        while m >= 100 {
+            let r = Int(m % 100)
+            m /= 100
+            q -= 2
+            q[0] = pairs[2 * r]
+            q[1] = pairs[2 * r + 1]
+        }
+        if m >= 10 {
+            q -= 2
+            q[0] = pairs[2 * Int(m)]
+            q[1] = pairs[2 * Int(m) + 1]
+        } else {
             q -= 1
-            q.pointee = UInt8(truncatingIfNeeded: 0x30 &+ m % 10)
-            m /= 10
-        } while m > 0
+            q[0] = UInt8(truncatingIfNeeded: 0x30 &+ m)
+        }
+        let len = end - q
+        (base + count).update(from: q, count: len)
         count += len
+    }
+
+    /// Writes 0 ≤ `v` < 1 000 000 as six digits, zero-padded.
+    @inline(__always)
+    func writeSixDigits(_ v: UInt32) {
+        let v = v % 1_000_000   // never more; but the table must not be read past its end
+        reserve(6)
+        let pairs = OutputWriter.digitPairs.utf8Start
+        let p = base + count
+        let hi = Int(v / 10000), mid = Int(v / 100 % 100), lo = Int(v % 100)
+        p[0] = pairs[2 * hi]; p[1] = pairs[2 * hi + 1]
+        p[2] = pairs[2 * mid]; p[3] = pairs[2 * mid + 1]
+        p[4] = pairs[2 * lo]; p[5] = pairs[2 * lo + 1]
+        count += 6
     }
 
     @inline(__always)
@@ -198,44 +230,48 @@ public final class OutputWriter {
                 if i == n { break }
             }
             reserve(8)
-            let b = bytes[i]
-            if b >= 0x20 && b < 0x7f {
-                // `"` or `\`
-                base[count] = UInt8(ascii: "\\")
-                base[count + 1] = b
-                count += 2
-                i += 1
-                continue
-            }
-            if b < 0x20 || b == 0x7f {
-                switch b {
-                case 0x0A: base[count] = UInt8(ascii: "\\"); base[count + 1] = UInt8(ascii: "n"); count += 2
-                case 0x09: base[count] = UInt8(ascii: "\\"); base[count + 1] = UInt8(ascii: "t"); count += 2
-                case 0x0D: base[count] = UInt8(ascii: "\\"); base[count + 1] = UInt8(ascii: "r"); count += 2
-                default:
-                    let h = OutputWriter.hex.utf8Start
-                    base[count] = UInt8(ascii: "\\")
-                    base[count + 1] = UInt8(ascii: "u")
-                    base[count + 2] = UInt8(ascii: "0")
-                    base[count + 3] = UInt8(ascii: "0")
-                    base[count + 4] = h[Int(b >> 4)]
-                    base[count + 5] = h[Int(b & 15)]
-                    count += 6
-                }
-                i += 1
-                continue
-            }
-            let len = OutputWriter.utf8SequenceLength(bytes, i)
-            if len > 0 {
-                append(p + i, len)
-                i += len
-            } else {
-                base[count] = 0xEF; base[count + 1] = 0xBF; base[count + 2] = 0xBD
-                count += 3
-                i += 1
-            }
+            let (read, written) = OutputWriter.jsonEscape(bytes, i, into: base + count)
+            i += read
+            count += written
         }
         flushIfFull()
+    }
+
+    /// The careful path of `writeJSONString` for the byte at `i`, one that is not JSON-plain:
+    /// writes at `dst` (room for 6 bytes) its escape, the valid UTF-8 sequence it starts, or
+    /// U+FFFD for a byte that starts none. Returns the bytes read and written.
+    @inline(__always)
+    static func jsonEscape(_ bytes: UnsafeRawBufferPointer, _ i: Int, into dst: UnsafeMutablePointer<UInt8>) -> (Int, Int) {
+        let b = bytes[i]
+        if b >= 0x20 && b < 0x7f {
+            // `"` or `\`
+            dst[0] = UInt8(ascii: "\\")
+            dst[1] = b
+            return (1, 2)
+        }
+        if b < 0x20 || b == 0x7f {
+            dst[0] = UInt8(ascii: "\\")
+            switch b {
+            case 0x0A: dst[1] = UInt8(ascii: "n"); return (1, 2)
+            case 0x09: dst[1] = UInt8(ascii: "t"); return (1, 2)
+            case 0x0D: dst[1] = UInt8(ascii: "r"); return (1, 2)
+            default:
+                let h = OutputWriter.hex.utf8Start
+                dst[1] = UInt8(ascii: "u")
+                dst[2] = UInt8(ascii: "0")
+                dst[3] = UInt8(ascii: "0")
+                dst[4] = h[Int(b >> 4)]
+                dst[5] = h[Int(b & 15)]
+                return (1, 6)
+            }
+        }
+        let len = OutputWriter.utf8SequenceLength(bytes, i)
+        if len > 0 {
+            for k in 0..<len { dst[k] = bytes[i + k] }
+            return (len, len)
+        }
+        dst[0] = 0xEF; dst[1] = 0xBF; dst[2] = 0xBD
+        return (1, 3)
     }
 
     public func writeJSONString(_ s: String) {

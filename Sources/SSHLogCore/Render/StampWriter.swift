@@ -33,15 +33,7 @@ final class StampWriter {
         let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
         if sec != second { format(sec) }
         out.append(head, headCount)
-        // The fraction: six digits, 0 ≤ us < 1 000 000.
-        out.reserve(6)
-        var v = UInt32(truncatingIfNeeded: t - sec * 1_000_000)
-        let p = out.base + out.count
-        for i in stride(from: 5, through: 0, by: -1) {
-            p[i] = UInt8(truncatingIfNeeded: 0x30 &+ v % 10)
-            v /= 10
-        }
-        out.count += 6
+        out.writeSixDigits(UInt32(truncatingIfNeeded: t - sec * 1_000_000))
         out.append(zone, zoneCount)
         out.flushIfFull()
     }
