@@ -46,26 +46,50 @@ enum ByteScan {
     /// The number of leading bytes of `p[0..<n]` that are printable ASCII.
     @inline(__always)
     static func terminalPlainPrefix(_ p: UnsafeRawPointer, _ n: Int) -> Int {
-        var i = 0
-        while i + 8 <= n {
-            let f = terminalFlags(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            if f != 0 { return i + f.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < n, isTerminalPlain(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
-        return i
+        plainPrefix(p, n, terminalFlags, isTerminalPlain)
     }
 
     /// The number of leading bytes of `p[0..<n]` that go into a JSON string unchanged.
     @inline(__always)
     static func jsonPlainPrefix(_ p: UnsafeRawPointer, _ n: Int) -> Int {
+        plainPrefix(p, n, jsonFlags, isJSONPlain)
+    }
+
+    @inline(__always)
+    static func load64(_ p: UnsafeRawPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+
+    @inline(__always)
+    static func load32(_ p: UnsafeRawPointer, _ i: Int) -> UInt64 {
+        UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+    }
+
+    /// The scan: whole words, then the last 1–7 bytes as one word that overlaps bytes already
+    /// found plain (a plain byte raises no flag and no borrow or carry, so the lowest flag stays
+    /// exact). Never reads outside `p[0..<n]`.
+    @inline(__always)
+    static func plainPrefix(_ p: UnsafeRawPointer, _ n: Int, _ flags: (UInt64) -> UInt64, _ plain: (UInt8) -> Bool) -> Int {
         var i = 0
         while i + 8 <= n {
-            let f = jsonFlags(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            let f = flags(load64(p, i))
             if f != 0 { return i + f.trailingZeroBitCount >> 3 }
             i += 8
         }
-        while i < n, isJSONPlain(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
+        let r = n - i
+        if r == 0 { return n }
+        if n >= 8 {
+            let f = flags(load64(p, n - 8))
+            return f == 0 ? n : n - 8 + f.trailingZeroBitCount >> 3
+        }
+        if r >= 4 {
+            // Bytes i..<i+4 in the low half, i+r-4..<i+r in the high half.
+            let f = flags(load32(p, i) | load32(p, i + r - 4) << 32)
+            if f == 0 { return n }
+            let k = f.trailingZeroBitCount >> 3
+            return k < 4 ? i + k : i + r - 8 + k
+        }
+        while i < n, plain(p.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
         return i
     }
 
