@@ -163,15 +163,48 @@ final class JSONFieldWriter: EventFieldSink {
         out.write("\":\"" as StaticString)
     }
 
+    /// `,"name":"` at `d` (the comma unless first); returns its length.
+    @inline(__always)
+    func putName(_ n: StaticString, at d: UnsafeMutablePointer<UInt8>) -> Int {
+        var k = 0
+        if !first { d[0] = UInt8(ascii: ","); k = 1 }
+        first = false
+        let nl = n.utf8CodeUnitCount
+        d[k] = UInt8(ascii: "\"")
+        (d + k + 1).update(from: n.utf8Start, count: nl)
+        d[k + nl + 1] = UInt8(ascii: "\"")
+        d[k + nl + 2] = UInt8(ascii: ":")
+        d[k + nl + 3] = UInt8(ascii: "\"")
+        return k + nl + 4
+    }
+
     @inline(__always)
     func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        let len = bytes.count
+        if let p = bytes.baseAddress, n.utf8CodeUnitCount + len + 6 <= OutputWriter.slack,
+           ByteScan.jsonPlainPrefix(p, len) == len {
+            // Nothing to escape: the whole `,"name":"value"` with one check for room.
+            out.reserve(n.utf8CodeUnitCount + len + 6)
+            let d = out.base + out.count
+            let k = putName(n, at: d)
+            (d + k).update(from: p.assumingMemoryBound(to: UInt8.self), count: len)
+            d[k + len] = UInt8(ascii: "\"")
+            out.count += k + len + 1
+            return
+        }
         name(n)
+        value(bytes)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    /// A value with something to escape (or long).
+    @inline(never)
+    func value(_ bytes: UnsafeRawBufferPointer) {
         if let p = bytes.baseAddress, ByteScan.hasNonASCII(p, bytes.count) {
             out.writeJSONString(String(decoding: bytes, as: UTF8.self))
         } else {
             out.writeJSONString(bytes)
         }
-        out.byte(UInt8(ascii: "\""))
     }
 
     @inline(__always)
@@ -183,7 +216,8 @@ final class JSONFieldWriter: EventFieldSink {
 
     @inline(__always)
     func field(_ n: StaticString, int: Int) {
-        name(n)
+        out.reserve(n.utf8CodeUnitCount + 5)
+        out.count += putName(n, at: out.base + out.count)
         out.writeDecimal(int)
         out.byte(UInt8(ascii: "\""))
     }
