@@ -5,7 +5,7 @@ import SSHLogCore
 
 /// The measured operations. Each returns (records or lines, bytes read from disk where relevant).
 enum Modes {
-    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-threaded", "tag-2x-programs", "tag-2x-same", "explain", "explain-1h"]
+    static let all = ["baseline", "ingest", "gzip-ingest", "zcat-wc", "since-1h", "match", "tag", "tag-threaded", "tag-2x-programs", "tag-2x-same", "events-text", "events-jsonl", "explain", "explain-1h"]
 
     /// The built-in library with every pattern twice: under copies of its program names
     /// (`sameProgram` false: tests dispatch), or in the same program group with a different first
@@ -144,6 +144,25 @@ enum Modes {
                 }
             }
             return (tagged, 0)
+        case "events-text", "events-jsonl":
+            // The events command's loop: records read and tagged by the tagging pipeline, printed
+            // through the real EventsPrinter/OutputWriter, to /dev/null.
+            var req = InputRequest()
+            req.paths = [file]
+            let run = try! IngestRun.plan(req, diagnostics: d)
+            let json = mode == "events-jsonl"
+            let fd = open("/dev/null", O_WRONLY)
+            let out = OutputWriter(fd: fd)
+            let printer = EventsPrinter(format: json ? .jsonl : .text, out: out)
+            let noLocation = SourceLocation(source: "", line: 0)
+            var n = 0
+            run.forEachRecord(tagging: PatternLibrary.builtin(), locations: json, accepts: { _ in true }) { rec, location, tag in
+                printer.print(rec, location: location ?? noLocation, tag: tag)
+                n += 1
+            }
+            out.flush()
+            close(fd)
+            return (n, 0)
         default:
             Bench.fail("unknown mode \(mode); modes: \(all.joined(separator: ", "))")
         }

@@ -7,17 +7,17 @@ public final class EventsPrinter {
     public enum Format { case text, jsonl }
     let format: Format
     let out: OutputWriter
-    /// The formatted stamp of the last second seen, up to (not including) the fraction, and the
-    /// zone suffix: most consecutive records share their second.
-    var cachedSecond: Int64 = .min
-    var cachedPrefix: [UInt8] = []
-    var cachedSuffix: [UInt8] = []
-    var cachedUTCSecond: Int64 = .min
-    var cachedUTCPrefix: [UInt8] = []
+    /// Time stamps: local for text, UTC for JSON Lines.
+    let localStamp = StampWriter(local: true)
+    let utcStamp = StampWriter(local: false)
+    let textFields: TextFieldWriter
+    let jsonFields: JSONFieldWriter
 
     public init(format: Format, out: OutputWriter) {
         self.format = format
         self.out = out
+        textFields = TextFieldWriter(out)
+        jsonFields = JSONFieldWriter(out)
     }
 
     public func print(_ r: SyslogRecord, location: SourceLocation, tag: TaggedEvent? = nil) {
@@ -29,98 +29,206 @@ public final class EventsPrinter {
 
     func text(_ r: SyslogRecord, _ tag: TaggedEvent?) {
         if r.malformed {
-            out.write("(no header) ")
+            out.write("(no header) " as StaticString)
             out.writeTerminalSafe(r.line)
             out.byte(0x0A)
             return
         }
-        writeLocalTime(r.time)
+        localStamp.write(r.time, to: out)
         out.byte(0x20)
         if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
         out.writeTerminalSafe(r.program)
-        if r.pid >= 0 { out.write("[\(r.pid)]") }
-        out.write(": ")
-        out.writeTerminalSafe(r.message)
-        if let tag {
-            out.write("  ⟨\(tag.kind.rawValue)")
-            for (k, v) in tag.fields.pairs {
-                out.write(" \(k)=")
-                out.write(Sanitizer.terminal(v))
-            }
-            if tag.spoofed { out.write(" SPOOFED") }
-            out.write("⟩")
+        if r.pid >= 0 {
+            out.byte(UInt8(ascii: "["))
+            out.writeDecimal(Int64(r.pid))
+            out.byte(UInt8(ascii: "]"))
         }
+        out.write(": " as StaticString)
+        out.writeTerminalSafe(r.message)
+        if tag != nil { textTag(tag!) }
         out.byte(0x0A)
     }
 
-    /// `2026-11-22T10:02:11.123456+01:00`, formatted once per second.
+    /// `  ⟨kind field=value …⟩`. Borrowed: binding the optional would copy the event (a retain
+    /// and a release per String in it).
     @inline(__always)
-    func writeLocalTime(_ t: Int64) {
-        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        if sec != cachedSecond {
-            cachedSecond = sec
-            let full = Array(TimeFormat.rfc3339Local(sec * 1_000_000).utf8)   // ....SS.000000+01:00
-            cachedPrefix = Array(full[0..<20])   // through "SS."
-            cachedSuffix = Array(full[26...])    // zone
-        }
-        cachedPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(Int(t - sec * 1_000_000))
-        cachedSuffix.withUnsafeBytes { out.write($0) }
-    }
-
-    /// `2026-11-22T10:02:11.123456Z`, formatted once per second.
-    @inline(__always)
-    func writeUTCTime(_ t: Int64) {
-        let sec = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        if sec != cachedUTCSecond {
-            cachedUTCSecond = sec
-            cachedUTCPrefix = Array(Array(TimeFormat.rfc3339UTC(sec * 1_000_000).utf8)[0..<20])
-        }
-        cachedUTCPrefix.withUnsafeBytes { out.write($0) }
-        writeMicros(Int(t - sec * 1_000_000))
-        out.byte(UInt8(ascii: "Z"))
-    }
-
-    @inline(__always)
-    func writeMicros(_ us: Int) {
-        var v = us
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            for i in stride(from: 5, through: 0, by: -1) { d[i] = UInt8(0x30 + v % 10); v /= 10 }
-            out.write(UnsafeRawBufferPointer(d))
-        }
+    func textTag(_ tag: borrowing TaggedEvent) {
+        out.write("  ⟨" as StaticString)
+        out.write(tag.kind.rawValue)
+        EventFields.forEachSet(tag.fields, into: textFields)
+        if tag.spoofed { out.write(" SPOOFED" as StaticString) }
+        out.write("⟩" as StaticString)
     }
 
     func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
-        out.write("{\"time\":\"")
-        writeUTCTime(r.time)
-        out.write("\",\"ts\":\(r.time),\"host\":\"")
+        out.write("{\"time\":\"" as StaticString)
+        utcStamp.write(r.time, to: out)
+        out.write("\",\"ts\":" as StaticString)
+        out.writeDecimal(r.time)
+        out.write(",\"host\":\"" as StaticString)
         out.writeJSONString(r.host)
-        out.write("\",\"program\":\"")
+        out.write("\",\"program\":\"" as StaticString)
         out.writeJSONString(r.program)
-        out.write(r.pid >= 0 ? "\",\"pid\":\(r.pid),\"message\":\"" : "\",\"pid\":null,\"message\":\"")
-        out.writeJSONString(r.message)
-        out.write("\",\"source\":\"")
-        out.writeJSONString(loc.source)
-        out.write("\",\"line\":\(loc.line)")
-        if let c = loc.cursor { out.write(",\"cursor\":\""); out.writeJSONString(c); out.write("\"") }
-        if r.malformed { out.write(",\"malformed\":true") }
-        if let tag {
-            out.write(",\"kind\":\"\(tag.kind.rawValue)\",\"pattern\":\"")
-            out.writeJSONString(tag.patternID)
-            out.write("\",\"fields\":{")
-            var first = true
-            for (k, v) in tag.fields.pairs {
-                if !first { out.byte(UInt8(ascii: ",")) }
-                first = false
-                out.write("\"\(k)\":\"")
-                out.writeJSONString(v)
-                out.write("\"")
-            }
-            out.write("}")
-            if tag.spoofed { out.write(",\"spoofed\":true") }
+        if r.pid >= 0 {
+            out.write("\",\"pid\":" as StaticString)
+            out.writeDecimal(Int64(r.pid))
+            out.write(",\"message\":\"" as StaticString)
+        } else {
+            out.write("\",\"pid\":null,\"message\":\"" as StaticString)
         }
-        out.write("}\n")
+        out.writeJSONString(r.message)
+        out.write("\",\"source\":\"" as StaticString)
+        out.writeJSONString(loc.source)
+        out.write("\",\"line\":" as StaticString)
+        out.writeDecimal(loc.line)
+        if let c = loc.cursor {
+            out.write(",\"cursor\":\"" as StaticString)
+            out.writeJSONString(c)
+            out.byte(UInt8(ascii: "\""))
+        }
+        if r.malformed { out.write(",\"malformed\":true" as StaticString) }
+        if tag != nil { jsonTag(tag!) }
+        out.write("}\n" as StaticString)
+    }
+
+    /// `,"kind":…,"pattern":…,"fields":{…}` and `"spoofed"`.
+    @inline(__always)
+    func jsonTag(_ tag: borrowing TaggedEvent) {
+        out.write(",\"kind\":\"" as StaticString)
+        out.write(tag.kind.rawValue)
+        out.write("\",\"pattern\":\"" as StaticString)
+        out.writeJSONString(tag.patternID)
+        out.write("\",\"fields\":{" as StaticString)
+        jsonFields.first = true
+        EventFields.forEachSet(tag.fields, into: jsonFields)
+        out.byte(UInt8(ascii: "}"))
+        if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
+    }
+}
+
+/// Fields in the text format: ` name=value`, the value as `Sanitizer.terminal` makes it of the
+/// `pairs` value. Printable ASCII (nearly every value) is copied as it is; anything else takes the
+/// String path, so decoding and escaping stay exactly `Sanitizer.terminal`'s.
+final class TextFieldWriter: EventFieldSink {
+    let out: OutputWriter
+    init(_ out: OutputWriter) { self.out = out }
+
+    @inline(__always)
+    func name(_ n: StaticString) {
+        out.byte(0x20)
+        out.write(n)
+        out.byte(UInt8(ascii: "="))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        name(n)
+        if let p = bytes.baseAddress, ByteScan.terminalPlainPrefix(p, bytes.count) != bytes.count {
+            out.write(Sanitizer.terminal(String(decoding: bytes, as: UTF8.self)))
+        } else {
+            out.write(bytes)
+        }
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, string: String) {
+        name(n)
+        out.write(Sanitizer.terminal(string))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, int: Int) {
+        name(n)
+        out.writeDecimal(int)
+    }
+
+    func extraField(_ n: String, string: String) {
+        out.write(" \(n)=")
+        out.write(Sanitizer.terminal(string))
+    }
+}
+
+/// Fields in JSON Lines: `"name":"value"`, the value as `writeJSONString` writes the `pairs`
+/// value. ASCII bytes decode to themselves; others go through the decoded String, as before.
+final class JSONFieldWriter: EventFieldSink {
+    let out: OutputWriter
+    var first = true
+    init(_ out: OutputWriter) { self.out = out }
+
+    @inline(__always)
+    func name(_ n: StaticString) {
+        out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+        first = false
+        out.write(n)
+        out.write("\":\"" as StaticString)
+    }
+
+    /// `,"name":"` at `d` (the comma unless first); returns its length.
+    @inline(__always)
+    func putName(_ n: StaticString, at d: UnsafeMutablePointer<UInt8>) -> Int {
+        var k = 0
+        if !first { d[0] = UInt8(ascii: ","); k = 1 }
+        first = false
+        let nl = n.utf8CodeUnitCount
+        d[k] = UInt8(ascii: "\"")
+        (d + k + 1).update(from: n.utf8Start, count: nl)
+        d[k + nl + 1] = UInt8(ascii: "\"")
+        d[k + nl + 2] = UInt8(ascii: ":")
+        d[k + nl + 3] = UInt8(ascii: "\"")
+        return k + nl + 4
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        let len = bytes.count
+        if let p = bytes.baseAddress, n.utf8CodeUnitCount + len + 6 <= OutputWriter.slack,
+           ByteScan.jsonPlainPrefix(p, len) == len {
+            // Nothing to escape: the whole `,"name":"value"` with one check for room.
+            out.reserve(n.utf8CodeUnitCount + len + 6)
+            let d = out.base + out.count
+            let k = putName(n, at: d)
+            (d + k).update(from: p.assumingMemoryBound(to: UInt8.self), count: len)
+            d[k + len] = UInt8(ascii: "\"")
+            out.count += k + len + 1
+            return
+        }
+        name(n)
+        value(bytes)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    /// A value with something to escape (or long).
+    @inline(never)
+    func value(_ bytes: UnsafeRawBufferPointer) {
+        if let p = bytes.baseAddress, ByteScan.hasNonASCII(p, bytes.count) {
+            out.writeJSONString(String(decoding: bytes, as: UTF8.self))
+        } else {
+            out.writeJSONString(bytes)
+        }
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, string: String) {
+        name(n)
+        out.writeJSONString(string)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    func field(_ n: StaticString, int: Int) {
+        out.reserve(n.utf8CodeUnitCount + 5)
+        out.count += putName(n, at: out.base + out.count)
+        out.writeDecimal(int)
+        out.byte(UInt8(ascii: "\""))
+    }
+
+    func extraField(_ n: String, string: String) {
+        out.write(first ? "\"" as StaticString : ",\"" as StaticString)
+        first = false
+        out.write(n)
+        out.write("\":\"" as StaticString)
+        out.writeJSONString(string)
+        out.byte(UInt8(ascii: "\""))
     }
 }
 

@@ -4,25 +4,74 @@ import Glibc
 
 /// Buffered output to a file descriptor, with byte-level escaping for terminals and JSON.
 ///
+/// One fixed buffer (no Array, no growth): small writes are copied into it, and it goes out with
+/// one write(2) once it holds `capacity` bytes or on `flush()`. A run longer than the buffer is
+/// written straight from the caller's bytes. The escapers copy runs of bytes that need no escaping
+/// in bulk (found eight bytes at a time by `ByteScan`) and take the careful path byte by byte only
+/// where a control character, DEL or a non-ASCII byte is.
+///
 /// A closed pipe (`sshlog events | head`) ends the process quietly with status 0, as ripgrep and
 /// grep do.
 public final class OutputWriter {
     let fd: Int32
-    var buf: [UInt8] = []
+    /// Bytes held before a write(2).
     let capacity = 1 << 16
+    /// Room past `capacity`, so that a record's small pieces need no flush in between.
+    static let slack = 1 << 12
+    let base: UnsafeMutablePointer<UInt8>
+    let allocated: Int
+    var count = 0
 
     public init(fd: Int32 = 1) {
         self.fd = fd
-        buf.reserveCapacity(capacity + 4096)
+        allocated = capacity + OutputWriter.slack
+        base = .allocate(capacity: allocated)
         signal(SIGPIPE, SIG_IGN)
     }
 
-    deinit { flush() }
+    deinit {
+        flush()
+        base.deallocate()
+    }
+
+    /// Makes room for `k` more bytes (`k` at most `slack`), flushing first when needed.
+    @inline(__always)
+    func reserve(_ k: Int) {
+        if count + k > allocated { flush() }
+    }
+
+    /// Copies `n` bytes into the buffer; a run too long for it is written directly.
+    @inline(__always)
+    func append(_ p: UnsafeRawPointer, _ n: Int) {
+        if count + n <= allocated {
+            (base + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
+            count += n
+        } else {
+            appendSlow(p, n)
+        }
+    }
+
+    @inline(never)
+    func appendSlow(_ p: UnsafeRawPointer, _ n: Int) {
+        flush()
+        if n >= capacity {
+            writeAll(p, n)
+        } else {
+            (base + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
+            count += n
+        }
+    }
+
+    /// Flushes when the buffer holds `capacity` bytes or more.
+    @inline(__always)
+    func flushIfFull() {
+        if count >= capacity { flush() }
+    }
 
     @inline(__always)
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        buf.append(contentsOf: bytes)
-        if buf.count >= capacity { flush() }
+        if let p = bytes.baseAddress { append(p, bytes.count) }
+        flushIfFull()
     }
 
     @inline(__always)
@@ -32,92 +81,197 @@ public final class OutputWriter {
     }
 
     @inline(__always)
-    public func byte(_ b: UInt8) { buf.append(b) }
-
-    public func flush() {
-        guard !buf.isEmpty else { return }
-        buf.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EPIPE { exit(0) }
-                    return
-                }
-                off += n
-            }
-        }
-        buf.removeAll(keepingCapacity: true)
+    public func write(_ s: StaticString) {
+        append(s.utf8Start, s.utf8CodeUnitCount)
+        flushIfFull()
     }
 
-    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    public func byte(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    /// "00" "01" … "99": decimal digits two at a time.
+    static let digitPairs: StaticString = """
+        0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+        5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
+        """
+
+    /// Writes `v` in decimal, as `String(v)` spells it.
+    @inline(__always)
+    public func writeDecimal(_ v: Int64) {
+        reserve(21)
+        if v < 0 { base[count] = UInt8(ascii: "-"); count += 1 }
+        var m = v.magnitude
+        // Backwards from the end of a 20-byte scratch area, then moved into place.
+        let end = base + count + 20
+        var q = end
+        let pairs = OutputWriter.digitPairs.utf8Start
+        while m >= 100 {
+            let r = Int(m % 100)
+            m /= 100
+            q -= 2
+            q[0] = pairs[2 * r]
+            q[1] = pairs[2 * r + 1]
+        }
+        if m >= 10 {
+            q -= 2
+            q[0] = pairs[2 * Int(m)]
+            q[1] = pairs[2 * Int(m) + 1]
+        } else {
+            q -= 1
+            q[0] = UInt8(truncatingIfNeeded: 0x30 &+ m)
+        }
+        let len = end - q
+        (base + count).update(from: q, count: len)
+        count += len
+    }
+
+    /// Writes 0 ≤ `v` < 1 000 000 as six digits, zero-padded.
+    @inline(__always)
+    func writeSixDigits(_ v: UInt32) {
+        let v = v % 1_000_000   // never more; but the table must not be read past its end
+        reserve(6)
+        let pairs = OutputWriter.digitPairs.utf8Start
+        let p = base + count
+        let hi = Int(v / 10000), mid = Int(v / 100 % 100), lo = Int(v % 100)
+        p[0] = pairs[2 * hi]; p[1] = pairs[2 * hi + 1]
+        p[2] = pairs[2 * mid]; p[3] = pairs[2 * mid + 1]
+        p[4] = pairs[2 * lo]; p[5] = pairs[2 * lo + 1]
+        count += 6
+    }
+
+    @inline(__always)
+    public func writeDecimal(_ v: Int) { writeDecimal(Int64(v)) }
+
+    @inline(never)
+    public func flush() {
+        guard count > 0 else { return }
+        let n = count
+        count = 0
+        writeAll(UnsafeRawPointer(base), n)
+    }
+
+    /// write(2) until all of `p[0..<n]` is out; EPIPE ends the process with status 0, any other
+    /// error drops the bytes (stdout gone: nothing to report them on).
+    @inline(never)
+    func writeAll(_ p: UnsafeRawPointer, _ n: Int) {
+        var off = 0
+        while off < n {
+            let w = Glibc.write(fd, p + off, n - off)
+            if w < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                return
+            }
+            off += w
+        }
+    }
+
+    static let hex: StaticString = "0123456789abcdef"
+
+    /// `\xNN` for byte `b`; needs 4 bytes of room.
+    @inline(__always)
+    func escapeHex(_ b: UInt8) {
+        let h = OutputWriter.hex.utf8Start
+        base[count] = UInt8(ascii: "\\")
+        base[count + 1] = UInt8(ascii: "x")
+        base[count + 2] = h[Int(b >> 4)]
+        base[count + 3] = h[Int(b & 15)]
+        count += 4
+    }
 
     /// Writes log bytes for a terminal: C0 controls, DEL, C1 controls and bytes that are not valid
     /// UTF-8 become `\xNN`; valid UTF-8 text passes unchanged.
     public func writeTerminalSafe(_ bytes: UnsafeRawBufferPointer) {
+        guard let p = bytes.baseAddress else { return }
         let n = bytes.count
         var i = 0
-        var runStart = 0
-        func escape(_ b: UInt8) {
-            buf.append(UInt8(ascii: "\\")); buf.append(UInt8(ascii: "x"))
-            buf.append(OutputWriter.hex[Int(b >> 4)]); buf.append(OutputWriter.hex[Int(b & 15)])
-        }
         while i < n {
+            let run = ByteScan.terminalPlainPrefix(p + i, n - i)
+            if run > 0 {
+                append(p + i, run)
+                i += run
+                if i == n { break }
+            }
+            reserve(8)
             let b = bytes[i]
-            if b >= 0x20 && b < 0x7f { i += 1; continue }
-            if i > runStart { buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i])) }
-            let len = OutputWriter.utf8SequenceLength(bytes, i)
+            let len = b < 0x80 ? 0 : OutputWriter.utf8SequenceLength(bytes, i)
             if len > 0 {
                 // Valid multi-byte sequence; C1 controls (U+0080–U+009F) are C2 80–C2 9F.
-                if len == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 { escape(b); escape(bytes[i + 1]) }
-                else { buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + len)])) }
+                if len == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
+                    escapeHex(b); escapeHex(bytes[i + 1])
+                } else {
+                    append(p + i, len)
+                }
                 i += len
             } else {
-                escape(b)
+                // C0 control, DEL, or a byte that does not start a valid sequence.
+                escapeHex(b)
                 i += 1
             }
-            runStart = i
         }
-        if n > runStart { buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<n])) }
-        if buf.count >= capacity { flush() }
+        flushIfFull()
     }
 
     /// Writes bytes as the inside of a JSON string: `"` `\` and controls escaped, invalid UTF-8
     /// replaced by U+FFFD, so the output is always valid JSON.
     public func writeJSONString(_ bytes: UnsafeRawBufferPointer) {
+        guard let p = bytes.baseAddress else { return }
         let n = bytes.count
         var i = 0
         while i < n {
-            let b = bytes[i]
-            if b >= 0x20 && b < 0x7f {
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { buf.append(UInt8(ascii: "\\")) }
-                buf.append(b)
-                i += 1
-                continue
+            let run = ByteScan.jsonPlainPrefix(p + i, n - i)
+            if run > 0 {
+                append(p + i, run)
+                i += run
+                if i == n { break }
             }
-            if b < 0x20 || b == 0x7f {
-                switch b {
-                case 0x0A: buf.append(UInt8(ascii: "\\")); buf.append(UInt8(ascii: "n"))
-                case 0x09: buf.append(UInt8(ascii: "\\")); buf.append(UInt8(ascii: "t"))
-                case 0x0D: buf.append(UInt8(ascii: "\\")); buf.append(UInt8(ascii: "r"))
-                default:
-                    for c in "\\u00".utf8 { buf.append(c) }
-                    buf.append(OutputWriter.hex[Int(b >> 4)]); buf.append(OutputWriter.hex[Int(b & 15)])
-                }
-                i += 1
-                continue
-            }
-            let len = OutputWriter.utf8SequenceLength(bytes, i)
-            if len > 0 {
-                buf.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + len)]))
-                i += len
-            } else {
-                buf.append(0xEF); buf.append(0xBF); buf.append(0xBD)
-                i += 1
+            reserve(8)
+            let (read, written) = OutputWriter.jsonEscape(bytes, i, into: base + count)
+            i += read
+            count += written
+        }
+        flushIfFull()
+    }
+
+    /// The careful path of `writeJSONString` for the byte at `i`, one that is not JSON-plain:
+    /// writes at `dst` (room for 6 bytes) its escape, the valid UTF-8 sequence it starts, or
+    /// U+FFFD for a byte that starts none. Returns the bytes read and written.
+    @inline(__always)
+    static func jsonEscape(_ bytes: UnsafeRawBufferPointer, _ i: Int, into dst: UnsafeMutablePointer<UInt8>) -> (Int, Int) {
+        let b = bytes[i]
+        if b >= 0x20 && b < 0x7f {
+            // `"` or `\`
+            dst[0] = UInt8(ascii: "\\")
+            dst[1] = b
+            return (1, 2)
+        }
+        if b < 0x20 || b == 0x7f {
+            dst[0] = UInt8(ascii: "\\")
+            switch b {
+            case 0x0A: dst[1] = UInt8(ascii: "n"); return (1, 2)
+            case 0x09: dst[1] = UInt8(ascii: "t"); return (1, 2)
+            case 0x0D: dst[1] = UInt8(ascii: "r"); return (1, 2)
+            default:
+                let h = OutputWriter.hex.utf8Start
+                dst[1] = UInt8(ascii: "u")
+                dst[2] = UInt8(ascii: "0")
+                dst[3] = UInt8(ascii: "0")
+                dst[4] = h[Int(b >> 4)]
+                dst[5] = h[Int(b & 15)]
+                return (1, 6)
             }
         }
-        if buf.count >= capacity { flush() }
+        let len = OutputWriter.utf8SequenceLength(bytes, i)
+        if len > 0 {
+            for k in 0..<len { dst[k] = bytes[i + k] }
+            return (len, len)
+        }
+        dst[0] = 0xEF; dst[1] = 0xBF; dst[2] = 0xBD
+        return (1, 3)
     }
 
     public func writeJSONString(_ s: String) {

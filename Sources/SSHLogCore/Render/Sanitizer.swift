@@ -7,6 +7,11 @@ public enum Sanitizer {
     /// Text for a terminal: C0 controls, DEL and C1 controls become visible escapes (`\x1b`,
     /// `\x7f`, `\u{9b}`); invalid UTF-8 becomes U+FFFD. Tab is shown as `\t`, so columns stay put.
     public static func terminal(_ s: String) -> String {
+        // Printable ASCII (most text) is safe as it is: checked eight bytes at a time.
+        let plain = s.utf8.withContiguousStorageIfAvailable { b in
+            b.isEmpty || ByteScan.terminalPlainPrefix(b.baseAddress!, b.count) == b.count
+        }
+        if plain == true { return s }
         var needs = false
         for u in s.unicodeScalars where isUnsafe(u) { needs = true; break }
         if !needs { return s }

@@ -52,10 +52,12 @@ struct EventsCommand: ParsableCommand {
         // lines before the window, so text output asks for none.
         let needLocation = format == .jsonl
         let noLocation = SourceLocation(source: "", line: 0)
+        // The flags as constants: read once, not through the command struct per record.
+        let onlyUnmatched = unmatched, onlyTagged = tagged
         run.forEachRecord(tagging: library, locations: needLocation, accepts: { filter.accepts($0) }) { rec, location, tag in
             if tag?.spoofed == true { spoofed += 1 }
-            if unmatched && tag != nil { return }
-            if tagged && tag == nil { return }
+            if onlyUnmatched && tag != nil { return }
+            if onlyTagged && tag == nil { return }
             printer.print(rec, location: location ?? noLocation, tag: tag)
         }
         out.flush()
