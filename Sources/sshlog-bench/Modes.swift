@@ -129,7 +129,16 @@ enum Modes {
             let report = Explainer(window: run.windowDescription, inputs: run.inputsDescription, client: nil, user: nil, limit: 20).report(result)
             let json = JSONRenderer.render(report)
             return (report.summary.connections, Int64(json.utf8.count))
-        case "tag", "tag-threaded", "tag-2x-programs", "tag-2x-same":
+        case "tag-threaded":
+            // What explain's correlator is fed: the tagging pipeline (a reader thread, tagging
+            // workers) handing over batches of events; the consumer here only counts them.
+            var req = InputRequest()
+            req.paths = [file]
+            let run = try! IngestRun.plan(req, diagnostics: d)
+            var tagged = 0
+            run.forEachTagged(PatternLibrary.builtin()) { e in tagged += 1; if e.pid == -42 { print("") } }
+            return (tagged, 0)
+        case "tag", "tag-2x-programs", "tag-2x-same":
             let lib = mode == "tag" ? PatternLibrary.builtin() : doubledLibrary(sameProgram: mode == "tag-2x-same")
             let src = try! FileRecordSource(file: try! InputFile.inspect(file), diagnostics: d)
             var tagged = 0

@@ -92,3 +92,37 @@ final class TaggingPipelineTests: XCTestCase {
         XCTAssertTrue(lengths.allSatisfy { $0 > 40_000 }, "\(lengths)")
     }
 }
+
+/// What events hold by number (pattern ids, source names, `set` constants) reads back as the
+/// Strings, whatever thread made the event, and assigning the properties works as before.
+final class InternedNamesTests: XCTestCase {
+    func testConstantsIdsAndLocationsReadBack() throws {
+        let dir = TestSupport.tempDir()
+        let path = dir.appendingPathComponent("auth.log").path
+        try """
+        Nov 22 10:00:01 web1 sshd[4001]: banner exchange: Connection from 192.0.2.12 port 44105: invalid format
+        Nov 22 10:00:02 web1 sshd[4002]: Failed password for invalid user admin from 203.0.113.5 port 50022 ssh2
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        var got: [TaggedEvent] = []
+        try TestSupport.plan([path], since: "@0").forEachTagged(PatternLibrary.builtin(), batchSize: 1, workers: 2) { got.append(copy $0) }
+        XCTAssertEqual(got.count, 2)
+        XCTAssertEqual(got[0].patternID, "sshd.banner.exchange-invalid")
+        XCTAssertEqual(got[0].fields.reason, "invalid format", "a `set` constant")
+        XCTAssertEqual(got[0].location, SourceLocation(source: path, line: 1))
+        XCTAssertEqual(got[1].location.line, 2)
+        XCTAssertEqual(got[1].fields.user, "admin")
+        XCTAssertTrue(got[1].fields.invalid)
+
+        var e = got[0]
+        e.fields.reason = "changed"
+        e.patternID = "local.test"
+        e.location = SourceLocation(source: "journal", line: 0, cursor: "s=abc")
+        XCTAssertEqual(e.fields.reason, "changed")
+        XCTAssertEqual(e.patternID, "local.test")
+        XCTAssertEqual(e.location.cursor, "s=abc")
+        XCTAssertEqual(got[0].fields.reason, "invalid format", "the copy is unchanged")
+        XCTAssertEqual(InternedNames.name(InternedNames.id("local.test")), "local.test")
+        XCTAssertEqual(InternedNames.id("local.test"), InternedNames.id(String("local.") + "test"))
+    }
+}

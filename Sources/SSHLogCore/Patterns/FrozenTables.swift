@@ -37,6 +37,8 @@ final class FrozenTables {
     /// Per entry of `CompiledTrie.constants`: 1 or 0 for an `<invalid=…>` constant (what
     /// `EventFields.set` makes of its value), -1 for others (set by name).
     let constantInvalid: UnsafeMutablePointer<Int8>
+    /// Per entry of `CompiledTrie.constants`: its number in `InternedNames`.
+    let constantNames: UnsafeMutablePointer<Int32>
     /// Program names, level words and phase words.
     let bytes: UnsafeMutablePointer<UInt8>
     let strings: UnsafeMutablePointer<ByteString>
@@ -60,6 +62,7 @@ final class FrozenTables {
             ci[Int(e.constant)] = probe.invalid ? 1 : 0
         }
         constantInvalid = Self.freeze(ci)
+        constantNames = Self.freeze(t.constants.map { InternedNames.id($0) })
         var pool: [UInt8] = [], strs: [ByteString] = []
         func add(_ b: [UInt8]) -> ByteString {
             let s = ByteString(start: Int32(pool.count), count: Int32(b.count))
@@ -84,7 +87,7 @@ final class FrozenTables {
 
     deinit {
         nodes.deallocate(); lits.deallocate(); labels.deallocate(); dispatch.deallocate()
-        fields.deallocate(); firstSets.deallocate(); constantInvalid.deallocate(); slots.deallocate(); bytes.deallocate()
+        fields.deallocate(); firstSets.deallocate(); constantInvalid.deallocate(); constantNames.deallocate(); slots.deallocate(); bytes.deallocate()
         strings.deallocate(); groups.deallocate(); programs.deallocate()
     }
 

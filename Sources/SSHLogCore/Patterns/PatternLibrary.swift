@@ -44,6 +44,8 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Per pattern: the fields its `set` lines give, its id and kind (copied into each match).
     let baseFields: [EventFields]
     let ids: [String]
+    /// `ids` as numbers in `InternedNames` (what events hold).
+    let idNames: [Int32]
     let kinds: [EventKind]
     let hasConstants: [Bool]
     let specs: [PatternSpec]
@@ -184,11 +186,12 @@ public final class PatternLibrary: @unchecked Sendable {
         self.programNames = programGroup.map { $0.0.replacingStar }
         self.baseFields = specs.map { s in
             var f = EventFields()
-            for (k, v) in s.constants { f.set(k, v) }
+            for (k, v) in s.constants { f.setConstant(k, v) }
             return f
         }
         self.hasConstants = specs.map { !$0.constants.isEmpty }
         self.ids = specs.map(\.id)
+        self.idNames = specs.map { InternedNames.id($0.id) }
         self.kinds = specs.map(\.kind)
         self.patterns = specs.map { s in
             PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
@@ -253,23 +256,21 @@ public final class PatternLibrary: @unchecked Sendable {
     /// and for unmatched messages. For a stream of records, a `Tagger` does the same faster.
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
         withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
-            tag(record, captures: caps, host: { record.hostString }, location: location)
+            var out: [TaggedEvent] = []
+            let found = tag(record, captures: caps, into: &out, host: { record.hostString }, place: {
+                let l = location()
+                return EventPlace(source: InternedNames.id(l.source), line: l.line, cursor: l.cursor)
+            })
+            return found ? out[0] : nil
         }
     }
 
-    /// Tags one record with the given capture stack; `host` gives the host name's String.
-    @inline(__always)
-    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, host: () -> String,
-             location: () -> SourceLocation) -> TaggedEvent? {
-        var out: [TaggedEvent] = []
-        return tag(record, captures: caps, into: &out, host: host, location: location) ? out[0] : nil
-    }
-
     /// Tags one record with the given capture stack and appends its event to `events`; false when
-    /// nothing matched. (Appending in place spares the event a copy on the way out.)
+    /// nothing matched. (Appending in place spares the event a copy on the way out.) `host` gives
+    /// the host name's String, `place` where the record came from.
     @inline(__always)
     func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, into events: inout [TaggedEvent],
-             host: () -> String, location: () -> SourceLocation) -> Bool {
+             host: () -> String, place: () -> EventPlace) -> Bool {
         let message = record.message
         guard let pr = prepare(record.program, message) else { return false }
         let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -280,8 +281,10 @@ public final class PatternLibrary: @unchecked Sendable {
         fillMatch(&fields, pr, base, message.count, caps, depth: run.depth, keepText: true)
         // An exactly matched program name is the library's String of it (no decoding).
         let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
+        let at = place()
         events.append(TaggedEvent(time: record.time, host: host(), program: program, pid: record.pid, kind: kinds[pattern],
-                                  patternID: ids[pattern], matchFields: consume fields, location: location()))
+                                  patternName: idNames[pattern], matchFields: consume fields,
+                                  sourceName: at.source, line: at.line, cursor: at.cursor))
         return true
     }
 
@@ -429,7 +432,11 @@ public final class PatternLibrary: @unchecked Sendable {
             if c.start < 0 {
                 let invalid = t.constantInvalid[Int(c.end)]
                 if invalid >= 0 { fields.invalid = invalid == 1; continue }
-                fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
+                if let ts = slot.textSlot {
+                    fields.assignConstant(ts, id: t.constantNames[Int(c.end)])
+                } else {
+                    fields.set(trie.names[Int(c.name)], trie.constants[Int(c.end)])
+                }
                 continue
             }
             var r = (offset + Int(c.start))..<(offset + Int(c.end))

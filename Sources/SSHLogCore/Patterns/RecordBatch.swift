@@ -14,7 +14,9 @@ final class RecordBatch: @unchecked Sendable {
         var lineNumber: Int
         var malformed: Bool
         var spoofed: Bool
-        var location: SourceLocation?
+        /// Where it came from: the source name's number in `InternedNames` (-1: not asked
+        /// for), the line in the file, the journal cursor.
+        var place: EventPlace
     }
 
     var bytes: UnsafeMutableRawPointer
@@ -43,16 +45,29 @@ final class RecordBatch: @unchecked Sendable {
 
     var isFull: Bool { entries.count >= maxEntries || used >= Self.maxBytes }
 
+    /// Empties the records (on the reading thread). The tags are emptied by `tagAll`, on the
+    /// thread that made them: freeing memory where it was allocated keeps malloc's per-thread
+    /// caches warm.
     func reset() {
         used = 0
         entries.removeAll(keepingCapacity: true)
-        tags.removeAll(keepingCapacity: true)
-        tagIndex.removeAll(keepingCapacity: true)
         last = false
     }
 
-    /// Keeps a copy of the record.
+    /// The last source name seen and its number (records come file after file).
+    var lastSource = ""
+    var lastSourceName: Int32 = -1
+
+    /// Keeps a copy of the record (and, when given, its location, by number).
     func append(_ r: SyslogRecord, location: SourceLocation?, spoofed: Bool) {
+        var place = EventPlace(source: -1, line: 0, cursor: nil)
+        if let location {
+            if location.source != lastSource || lastSourceName < 0 {
+                lastSource = location.source
+                lastSourceName = InternedNames.id(location.source)
+            }
+            place = EventPlace(source: lastSourceName, line: location.line, cursor: location.cursor)
+        }
         let n = r.line.count
         if used + n > capacity {
             // A batch holds at least one line of any length (lines are cut at 64 KiB by the reader).
@@ -66,8 +81,13 @@ final class RecordBatch: @unchecked Sendable {
         if n > 0 { (bytes + used).copyMemory(from: r.line.baseAddress!, byteCount: n) }
         entries.append(Entry(time: r.time, start: used, count: n, hostRange: r.hostRange, programRange: r.programRange,
                              messageRange: r.messageRange, pid: r.pid, lineNumber: r.lineNumber, malformed: r.malformed,
-                             spoofed: spoofed, location: location))
+                             spoofed: spoofed, place: place))
         used += n
+    }
+
+    /// The location of an entry, or nil when it was not asked for.
+    func location(_ e: Entry) -> SourceLocation? {
+        e.place.source < 0 ? nil : SourceLocation(source: InternedNames.name(e.place.source), line: e.place.line, cursor: e.place.cursor)
     }
 
     /// The record of an entry, pointing into this batch (valid until the batch is reused).
@@ -81,14 +101,19 @@ final class RecordBatch: @unchecked Sendable {
     /// Tags every entry (on a worker thread) into `tags`; with `indexed`, also fills `tagIndex`.
     /// Without a tagger every entry is untagged.
     func tagAll(_ tagger: Tagger?, indexed: Bool) {
-        let noLocation = SourceLocation(source: "", line: 0)
-        for e in entries {
-            var tagged = false
-            if let tagger, !e.malformed {
-                tagged = tagger.tag(record(e), into: &tags, location: { e.location ?? noLocation })
-                if tagged && e.spoofed { tags[tags.count - 1].spoofed = true }
+        tags.removeAll(keepingCapacity: true)
+        tagIndex.removeAll(keepingCapacity: true)
+        let none = EventPlace(source: InternedNames.id(""), line: 0, cursor: nil)
+        entries.withUnsafeBufferPointer { all in
+            for k in all.indices {
+                var tagged = false
+                if let tagger, !all[k].malformed {
+                    let place = all[k].place.source < 0 ? none : all[k].place
+                    tagged = tagger.tag(record(all[k]), into: &tags, place: { place })
+                    if tagged && all[k].spoofed { tags[tags.count - 1].spoofed = true }
+                }
+                if indexed { tagIndex.append(tagged ? Int32(tags.count - 1) : -1) }
             }
-            if indexed { tagIndex.append(tagged ? Int32(tags.count - 1) : -1) }
         }
     }
 }

@@ -130,6 +130,7 @@ public struct EventFields: Sendable, Equatable {
         let s = spans[slot.rawValue]
         if s == 0 { return nil }
         if s == Self.owned { return rare?.owned[UInt8(slot.rawValue)] }
+        if s >> 16 == 0xFFFF { return InternedNames.name(Int32(s & 0xFFFF)) }
         let start = Int(s >> 16), n = Int(s & 0xFFFF) - 1
         return text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self) }
     }
@@ -142,6 +143,29 @@ public struct EventFields: Sendable, Equatable {
         } else {
             if spans[slot.rawValue] == Self.owned { uniqueRare().owned[UInt8(slot.rawValue)] = nil }
             spans[slot.rawValue] = 0
+        }
+    }
+
+    /// Whether a `spans` entry names an interned constant (`0xFFFF << 16 | id`) rather than a range
+    /// (ranges start below 0xFFFF) or an owned value.
+    @inline(__always)
+    static func isConstant(_ s: UInt32) -> Bool { s != owned && s >> 16 == 0xFFFF }
+
+    /// Sets a text slot to a pattern's constant value (`set` lines, `<name=value>`), held by its
+    /// number in `InternedNames`; values past 0xFFFE such numbers are kept as owned Strings.
+    @inline(__always)
+    mutating func assignConstant(_ slot: TextSlot, id: Int32) {
+        guard id >= 0 && id < 0xFFFF else { assign(slot, InternedNames.name(id)); return }
+        if spans[slot.rawValue] == Self.owned { uniqueRare().owned[UInt8(slot.rawValue)] = nil }
+        spans[slot.rawValue] = 0xFFFF_0000 | UInt32(id)
+    }
+
+    /// `set(name, value)` for a pattern's constants: text fields hold the value by number.
+    mutating func setConstant(_ name: String, _ value: String) {
+        if let t = FieldSlot(name: name).textSlot {
+            assignConstant(t, id: InternedNames.id(value))
+        } else {
+            set(name, value)
         }
     }
 
@@ -227,6 +251,10 @@ final class RareFields: @unchecked Sendable {
 
 /// A record the pattern library recognised: the hand-over from the patterns stage to the
 /// correlator. Owned (no pointers into reader buffers), so the correlator may keep it.
+///
+/// Events are made on tagging threads and read, copied and freed on others: the pattern id and
+/// the source file name, which all events share, are held as numbers (`InternedNames`), so that
+/// no two threads bump one reference count. The properties read as Strings all the same.
 public struct TaggedEvent: Sendable {
     /// Microseconds since the Unix epoch, UTC.
     public var time: Int64
@@ -234,8 +262,13 @@ public struct TaggedEvent: Sendable {
     public var program: String
     public var pid: Int32
     public var kind: EventKind
+    /// `patternID`'s number in `InternedNames`.
+    var patternName: Int32
     /// The id of the pattern that matched (e.g. `sshd.auth.failed-password`).
-    public var patternID: String
+    public var patternID: String {
+        get { InternedNames.name(patternName) }
+        set { patternName = InternedNames.id(newValue) }
+    }
     public var fields: EventFields
     /// The message as logged, byte for byte (not yet sanitised: renderers escape it for their
     /// format). The same bytes as the fields' storage for a match (one copy, one reference).
@@ -250,7 +283,18 @@ public struct TaggedEvent: Sendable {
         get { String(decoding: messageBytes, as: UTF8.self) }
         set { messageBytes = Array(newValue.utf8) }
     }
-    public var location: SourceLocation
+    /// `location`, kept as the number of its source name, its line and its journal cursor.
+    var sourceName: Int32
+    var line: Int
+    var cursor: String?
+    public var location: SourceLocation {
+        get { SourceLocation(source: InternedNames.name(sourceName), line: line, cursor: cursor) }
+        set {
+            sourceName = InternedNames.id(newValue.source)
+            line = newValue.line
+            cursor = newValue.cursor
+        }
+    }
     /// Set by the journal source when the entry's trusted fields contradict its identifier.
     public var spoofed: Bool = false
 
@@ -261,26 +305,30 @@ public struct TaggedEvent: Sendable {
         self.program = program
         self.pid = pid
         self.kind = kind
-        self.patternID = patternID
+        self.patternName = InternedNames.id(patternID)
         self.fields = fields
         self.ownMessage = Array(message.utf8)
-        self.location = location
+        self.sourceName = InternedNames.id(location.source)
+        self.line = location.line
+        self.cursor = location.cursor
         self.spoofed = spoofed
     }
 
     /// A match's event: `fields.text` holds the message bytes (kept as they are, invalid UTF-8
     /// included) and is its message.
     @inline(__always)
-    init(time: Int64, host: String, program: String, pid: Int32, kind: EventKind, patternID: String,
-         matchFields fields: EventFields, location: SourceLocation) {
+    init(time: Int64, host: String, program: String, pid: Int32, kind: EventKind, patternName: Int32,
+         matchFields fields: EventFields, sourceName: Int32, line: Int, cursor: String?) {
         self.time = time
         self.host = host
         self.program = program
         self.pid = pid
         self.kind = kind
-        self.patternID = patternID
+        self.patternName = patternName
         self.fields = fields
         self.ownMessage = nil
-        self.location = location
+        self.sourceName = sourceName
+        self.line = line
+        self.cursor = cursor
     }
 }

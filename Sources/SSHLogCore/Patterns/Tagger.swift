@@ -12,6 +12,8 @@ public final class Tagger {
     let captures: UnsafeMutableBufferPointer<Capture>
     var lastHostBytes: [UInt8] = []
     var lastHost = ""
+    var lastSource = ""
+    var lastSourceName: Int32 = InternedNames.id("")
 
     public init(_ library: PatternLibrary) {
         self.library = library
@@ -23,13 +25,32 @@ public final class Tagger {
     /// The record's tag, or nil (see `PatternLibrary.tag`).
     @inline(__always)
     public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
-        library.tag(record, captures: captures, host: { hostName(record.host) }, location: location)
+        var out: [TaggedEvent] = []
+        return tag(record, into: &out, location: location) ? out[0] : nil
     }
 
     /// Appends the record's tag to `events`; false when it has none.
     @inline(__always)
     public func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], location: () -> SourceLocation) -> Bool {
-        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, location: location)
+        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: {
+            let l = location()
+            return EventPlace(source: sourceName(l.source), line: l.line, cursor: l.cursor)
+        })
+    }
+
+    /// Appends the record's tag to `events`, its place given by number; false when it has none.
+    @inline(__always)
+    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], place: () -> EventPlace) -> Bool {
+        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place)
+    }
+
+    /// The number of a source name (the last one is remembered: records come file after file).
+    @inline(__always)
+    func sourceName(_ s: String) -> Int32 {
+        if s == lastSource { return lastSourceName }
+        lastSource = s
+        lastSourceName = InternedNames.id(s)
+        return lastSourceName
     }
 
     @inline(__always)
@@ -42,4 +63,12 @@ public final class Tagger {
         lastHost = String(decoding: bytes, as: UTF8.self)
         return lastHost
     }
+}
+
+/// Where a record came from, as an event holds it: the source name's number in `InternedNames`,
+/// the line, and the journal cursor.
+struct EventPlace {
+    var source: Int32
+    var line: Int
+    var cursor: String?
 }

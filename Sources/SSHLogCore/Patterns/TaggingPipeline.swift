@@ -42,7 +42,7 @@ final class TaggingPipeline: @unchecked Sendable {
         self.fill = fill
         slots = (0..<depth).map { _ in RecordBatch(maxEntries: batchSize) }
         states = Array(repeating: .free, count: depth)
-        workerCount = workers ?? (sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1)
+        workerCount = workers ?? (getenv("SSHLOG_WORKERS").map { Int(atoi($0)) } ?? (sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1))
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&cond, nil)
     }
@@ -193,12 +193,12 @@ extension IngestRun {
     /// threads (see `TaggingPipeline`), as does `accept`, which may pass over records before they
     /// are tagged; `body` runs on the caller's.
     public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
-                              _ body: (TaggedEvent) -> Void) {
+                              _ body: (borrowing TaggedEvent) -> Void) {
         forEachTagged(library, where: accept, batchSize: 2048, body)
     }
 
     func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
-                       workers: Int? = nil, _ body: (TaggedEvent) -> Void) {
+                       workers: Int? = nil, _ body: (borrowing TaggedEvent) -> Void) {
         let src = makeSource()
         let pipeline = TaggingPipeline(library: library, indexed: false, batchSize: batchSize, workers: workers) { batch in
             while !batch.isFull {
@@ -213,7 +213,8 @@ extension IngestRun {
         pipeline.run { batch in
             // Borrowed from the batch (no copy per event).
             batch.tags.withUnsafeBufferPointer { events in
-                for i in events.indices { body(events[i]) }
+                guard let first = events.baseAddress else { return }
+                for i in events.indices { body((first + i).pointee) }
             }
         }
     }
@@ -241,9 +242,15 @@ extension IngestRun {
         }
         pipeline.run { batch in
             batch.tags.withUnsafeBufferPointer { events in
-                for (k, e) in batch.entries.enumerated() {
-                    let t = batch.tagIndex[k]
-                    body(batch.record(e), e.location, t >= 0 ? events[Int(t)] : nil)
+                batch.entries.withUnsafeBufferPointer { entries in
+                    for k in entries.indices {
+                        let t = batch.tagIndex[k]
+                        if t >= 0 {
+                            body(batch.record(entries[k]), batch.location(entries[k]), (events.baseAddress! + Int(t)).pointee)
+                        } else {
+                            body(batch.record(entries[k]), batch.location(entries[k]), nil)
+                        }
+                    }
                 }
             }
         }

@@ -33,7 +33,7 @@ extension EventFields {
         @inline(__always) func span(_ slot: TextSlot, _ name: StaticString) {
             let s = f.spans[slot.rawValue]
             if s == 0 { return }
-            if s != Self.owned, let storage {
+            if s != Self.owned, !Self.isConstant(s), let storage {
                 let start = Int(s >> 16), count = Int(s & 0xFFFF) - 1
                 if start + count <= storage.count {
                     sink.field(name, bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)]))
