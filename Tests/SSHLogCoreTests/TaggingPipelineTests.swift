@@ -38,7 +38,7 @@ final class TaggingPipelineTests: XCTestCase {
         XCTAssertGreaterThan(want.count, 200)
         XCTAssertGreaterThan(want.filter { $0.kind != nil }.count, 100)
         for size in [1, 3, 2048] {
-            for workers in [1, 2, 3] {
+            for workers in [0, 1, 2, 3] {
                 var got: [Seen] = []
                 try TestSupport.plan(Self.samplePaths, since: "@0")
                     .forEachRecord(tagging: PatternLibrary.builtin(), locations: true, accepts: { _ in true },
@@ -61,7 +61,7 @@ final class TaggingPipelineTests: XCTestCase {
     func testTaggedEventsMatchAPlainLoopAcrossBatches() throws {
         let want = sequential(try TestSupport.plan(Self.samplePaths, since: "@0"), tagOnly: true)
         for size in [1, 5, 2048] {
-            for workers in [1, 2, 3] {
+            for workers in [0, 1, 2, 3] {
                 var got: [Seen] = []
                 try TestSupport.plan(Self.samplePaths, since: "@0").forEachTagged(PatternLibrary.builtin(), batchSize: size, workers: workers) { e in
                     got.append(Seen(time: e.time, line: "", kind: e.kind.rawValue, fields: Self.text(e.fields), location: e.location.description))

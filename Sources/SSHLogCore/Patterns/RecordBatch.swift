@@ -43,7 +43,13 @@ final class RecordBatch: @unchecked Sendable {
 
     deinit { bytes.deallocate() }
 
-    var isFull: Bool { entries.count >= maxEntries || used >= Self.maxBytes }
+    var isFull: Bool { entries.count >= maxEntries || tags.count >= maxEntries || used >= Self.maxBytes }
+
+    /// Empties the tags (on the thread that tags: see `reset`).
+    func clearTags() {
+        tags.removeAll(keepingCapacity: true)
+        tagIndex.removeAll(keepingCapacity: true)
+    }
 
     /// Empties the records (on the reading thread). The tags are emptied by `tagAll`, on the
     /// thread that made them: freeing memory where it was allocated keeps malloc's per-thread
@@ -98,11 +104,23 @@ final class RecordBatch: @unchecked Sendable {
                      pid: e.pid, lineNumber: e.lineNumber, malformed: e.malformed)
     }
 
+    /// Tags the entry just appended (the reading thread tagging as it reads), filling `tagIndex`.
+    func tagLast(_ tagger: Tagger?) {
+        let k = entries.count - 1
+        var tagged = false
+        if let tagger, !entries[k].malformed {
+            let e = entries[k]
+            let place = e.place.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil) : e.place
+            tagged = tagger.tag(record(e), into: &tags, place: { place })
+            if tagged && e.spoofed { tags[tags.count - 1].spoofed = true }
+        }
+        tagIndex.append(tagged ? Int32(tags.count - 1) : -1)
+    }
+
     /// Tags every entry (on a worker thread) into `tags`; with `indexed`, also fills `tagIndex`.
     /// Without a tagger every entry is untagged.
     func tagAll(_ tagger: Tagger?, indexed: Bool) {
-        tags.removeAll(keepingCapacity: true)
-        tagIndex.removeAll(keepingCapacity: true)
+        clearTags()
         let none = EventPlace(source: InternedNames.id(""), line: 0, cursor: nil)
         entries.withUnsafeBufferPointer { all in
             for k in all.indices {

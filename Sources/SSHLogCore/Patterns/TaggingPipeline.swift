@@ -32,17 +32,28 @@ final class TaggingPipeline: @unchecked Sendable {
     /// Fills one batch from the stream (on the reader thread); false when the stream has ended.
     let fill: (RecordBatch) -> Bool
 
+    /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
+    /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
+    /// workers: the copy and the cross-core traffic cost more than the second core gives back.
+    static func workerCount(_ workers: Int?) -> Int {
+        if let workers { return max(0, workers) }
+        if let env = getenv("SSHLOG_WORKERS") { return max(0, min(16, Int(atoi(env)))) }
+        return 0
+    }
+
     /// - Parameters:
+    ///   - library: the library workers tag with; nil when `fill` tags (0 workers) or nothing is
+    ///     tagged (`events --no-tags`).
     ///   - indexed: whether consumers need each record's tag (`RecordBatch.tagIndex`).
-    ///   - workers: tagging threads; by default two where the machine has two cores or more.
-    init(library: PatternLibrary?, indexed: Bool, depth: Int = 8, batchSize: Int = 2048, workers: Int? = nil,
+    ///   - workers: tagging threads besides the reader (0: the reader's `fill` tags).
+    init(library: PatternLibrary?, indexed: Bool, depth: Int = 8, batchSize: Int = 2048, workers: Int,
          fill: @escaping (RecordBatch) -> Bool) {
         self.library = library
         self.indexed = indexed
         self.fill = fill
         slots = (0..<depth).map { _ in RecordBatch(maxEntries: batchSize) }
         states = Array(repeating: .free, count: depth)
-        workerCount = workers ?? (getenv("SSHLOG_WORKERS").map { Int(atoi($0)) } ?? (sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1))
+        workerCount = library == nil ? 0 : workers
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&cond, nil)
     }
@@ -86,7 +97,8 @@ final class TaggingPipeline: @unchecked Sendable {
         for t in threads { pthread_join(t, nil) }
     }
 
-    /// Without workers: tag each batch here (taking batches from the reader thread when it runs).
+    /// Without workers: batches as the reader left them (tagged by `fill`, or with a library,
+    /// tagged here), from the reader thread when it runs, else read on this one.
     private func runInline(_ body: (RecordBatch) -> Void, readerRunning: Bool) {
         let tagger = library.map { Tagger($0) }
         if !readerRunning {
@@ -95,7 +107,7 @@ final class TaggingPipeline: @unchecked Sendable {
             while more {
                 b.reset()
                 more = fill(b)
-                b.tagAll(tagger, indexed: indexed)
+                if let tagger { b.tagAll(tagger, indexed: indexed) }
                 body(b)
             }
             return
@@ -106,7 +118,7 @@ final class TaggingPipeline: @unchecked Sendable {
             lock()
             while states[s % slots.count] != .read { wait() }
             unlock()
-            slot.tagAll(tagger, indexed: indexed)
+            if let tagger { slot.tagAll(tagger, indexed: indexed) }
             body(slot)
             let last = slot.last
             lock()
@@ -189,8 +201,8 @@ final class TaggingPipeline: @unchecked Sendable {
 
 extension IngestRun {
     /// Calls `body` with every record the library recognises, as a `TaggedEvent`, in time order.
-    /// The journal's spoofing verdict is copied onto the event. Reading and tagging run on other
-    /// threads (see `TaggingPipeline`), as does `accept`, which may pass over records before they
+    /// The journal's spoofing verdict is copied onto the event. Reading and tagging run on another
+    /// thread (see `TaggingPipeline`), as does `accept`, which may pass over records before they
     /// are tagged; `body` runs on the caller's.
     public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
                               _ body: (borrowing TaggedEvent) -> Void) {
@@ -200,13 +212,21 @@ extension IngestRun {
     func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
                        workers: Int? = nil, _ body: (borrowing TaggedEvent) -> Void) {
         let src = makeSource()
-        let pipeline = TaggingPipeline(library: library, indexed: false, batchSize: batchSize, workers: workers) { batch in
+        let n = TaggingPipeline.workerCount(workers)
+        // With no workers the reading thread tags as it reads (no record is copied).
+        let tagger = Tagger(library)
+        let pipeline = TaggingPipeline(library: n > 0 ? library : nil, indexed: false, batchSize: batchSize, workers: n) { batch in
+            if n == 0 { batch.clearTags() }
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if rec.malformed { continue }
                 if let accept, !accept(rec) { continue }
-                batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
+                if n > 0 {
+                    batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
+                } else if tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
+                    batch.tags[batch.tags.count - 1].spoofed = true
+                }
             }
             return true
         }
@@ -222,21 +242,24 @@ extension IngestRun {
     /// Calls `body` with every record in the window that `accepts` (given the program name, on the
     /// reading thread) lets through, in time order, with its location (when `locations`) and its
     /// tag (when a `library` is given and recognises it; spoofed journal entries are marked).
-    /// Reading and tagging run on other threads; `body` runs on the caller's, and the record it
+    /// Reading and tagging run on another thread; `body` runs on the caller's, and the record it
     /// gets is valid only during the call.
     public func forEachRecord(tagging library: PatternLibrary?, locations: Bool,
                               accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
                               batchSize: Int = 2048, workers: Int? = nil,
                               _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
         let src = makeSource()
-        // Without tags one worker only marks the records untagged: the pipeline still reads ahead.
-        let pipeline = TaggingPipeline(library: library, indexed: true, batchSize: batchSize,
-                                       workers: library == nil ? 1 : workers) { batch in
+        let n = library == nil ? 0 : TaggingPipeline.workerCount(workers)
+        // With no workers the reading thread tags each record as it copies it.
+        let tagger = n == 0 ? library.map { Tagger($0) } : nil
+        let pipeline = TaggingPipeline(library: n > 0 ? library : nil, indexed: true, batchSize: batchSize, workers: n) { batch in
+            if n == 0 { batch.clearTags() }
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if !accepts(rec.program) { continue }
                 batch.append(rec, location: locations ? src.location() : nil, spoofed: src.currentIsSpoofed)
+                if n == 0 { batch.tagLast(tagger) }
             }
             return true
         }
