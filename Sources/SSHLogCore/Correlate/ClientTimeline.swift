@@ -15,9 +15,16 @@ public final class ClientTimeline {
     /// Finished connections (all of them, kept in detail or not).
     public internal(set) var connectionCount = 0
     /// Finished connections by cause (indexed by `CauseID.rank`).
-    public internal(set) var causeCounts = [Int](repeating: 0, count: CauseID.allCases.count)
+    public var causeCounts: [Int] { (0..<ClientTimeline.causeSlots).map { causeCountSlots[$0] } }
     /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
-    public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
+    public var causeLast: [Int64] { (0..<ClientTimeline.causeSlots).map { causeLastSlots[$0] } }
+    /// The per-cause figures and the per-cause examples are held inside the object (not in arrays
+    /// of their own): finishing a connection then touches the client's object and little else,
+    /// which matters once thousands of clients no longer fit in the cache.
+    var causeCountSlots = InlineArray<24, Int>(repeating: 0)
+    var causeLastSlots = InlineArray<24, Int64>(repeating: .min)
+    /// One entry per `CauseID` (checked by the tests).
+    static let causeSlots = 24
     public internal(set) var acceptedCount = 0
     /// Sessions still open when the data ended.
     public internal(set) var openAtEnd = 0
@@ -27,14 +34,17 @@ public final class ClientTimeline {
     /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
     /// (within a few percent up to several thousand names; 128 bytes per client at most).
     public var moreUsers: Int {
-        guard !extraUserBits.isEmpty else { return 0 }
+        guard hasExtraUsers else { return 0 }
         var zeros = 0
-        for w in extraUserBits { zeros += 64 - w.nonzeroBitCount }
+        for i in 0..<extraUserBits.count { zeros += 64 - extraUserBits[i].nonzeroBitCount }
         let m = Double(ClientTimeline.extraUserMapBits)
         if zeros == 0 { return Int(m * log(m)) }
         return Int((m * log(m / Double(zeros))).rounded())
     }
-    var extraUserBits: [UInt64] = []
+    var extraUserBits = InlineArray<16, UInt64>(repeating: 0)
+    var hasExtraUsers = false
+    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
+    var userHashes = InlineArray<32, UInt32>(repeating: 0)
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order: logins and operational drops (the latest
@@ -42,7 +52,7 @@ public final class ClientTimeline {
     public var connections: [Connection] {
         var out = important
         out.reserveCapacity(important.count + recent.count + 4)
-        for c in examples { if let c { out.append(c) } }
+        for i in 0..<examples.count { if let c = examples[i] { out.append(c) } }
         for c in recent where !out.contains(where: { $0 === c }) { out.append(c) }
         out.sort { $0.start < $1.start }
         return out
@@ -52,7 +62,7 @@ public final class ClientTimeline {
     var important: [Connection] = []
     var recent: [Connection] = []
     var recentNext = 0
-    var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
+    var examples = InlineArray<24, Connection?>(repeating: nil)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
     public internal(set) var firewall = FirewallDrops()
@@ -74,12 +84,12 @@ public final class ClientTimeline {
     /// True when somebody logged in from this address in the data: its drops matter most.
     public var isLegitimate: Bool { acceptedCount > 0 }
 
-    public func count(of cause: CauseID) -> Int { causeCounts[cause.rank] }
+    public func count(of cause: CauseID) -> Int { causeCountSlots[cause.rank] }
 
     /// Finished connections that were drops (every cause but `clean-disconnect`).
     public var dropCount: Int {
         var n = 0
-        for c in CauseID.allCases where c.isDrop { n += causeCounts[c.rank] }
+        for c in CauseID.allCases where c.isDrop { n += causeCountSlots[c.rank] }
         return n
     }
 
@@ -87,11 +97,11 @@ public final class ClientTimeline {
     /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
-        for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
-        if !bans.isEmpty && causeCounts[CauseID.banned.rank] == 0 {
+        for c in CauseID.allCases where causeCountSlots[c.rank] > 0 { present.append((c, causeLastSlots[c.rank])) }
+        if !bans.isEmpty && causeCountSlots[CauseID.banned.rank] == 0 {
             present.append((.banned, bans.last!.start))
         }
-        if firewall.count > 0 && causeCounts[CauseID.firewall.rank] == 0 {
+        if firewall.count > 0 && causeCountSlots[CauseID.firewall.rank] == 0 {
             present.append((.firewall, firewall.last))
         }
         guard !present.isEmpty else { return [] }
@@ -122,13 +132,18 @@ public final class ClientTimeline {
         return h
     }
 
+    /// Notes a user name tried. The names kept are found through their hashes first (a few
+    /// bytes inside the object) and compared only on a hash match.
     func noteUser(_ u: String) {
-        if users.contains(u) { return }
+        let h = ClientTimeline.stableHash(u)
+        let h32 = UInt32(truncatingIfNeeded: h)
+        for i in 0..<users.count where userHashes[i] == h32 && users[i] == u { return }
         if users.count < ClientTimeline.maxUsers {
+            userHashes[users.count] = h32
             users.append(u)
         } else {
-            if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
-            let bit = Int(ClientTimeline.stableHash(u) % UInt64(ClientTimeline.extraUserMapBits))
+            hasExtraUsers = true
+            let bit = Int(h % UInt64(ClientTimeline.extraUserMapBits))
             extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
@@ -137,8 +152,8 @@ public final class ClientTimeline {
     /// connections worth showing (see `Correlator.Options.detailPerClient`).
     func add(finished c: Connection, detailLimit: Int, importantLimit: Int) {
         if let d = c.diagnosis {
-            causeCounts[d.cause.rank] += 1
-            if c.end > causeLast[d.cause.rank] { causeLast[d.cause.rank] = c.end }
+            causeCountSlots[d.cause.rank] += 1
+            if c.end > causeLastSlots[d.cause.rank] { causeLastSlots[d.cause.rank] = c.end }
         }
         if c.accepted {
             acceptedCount += 1

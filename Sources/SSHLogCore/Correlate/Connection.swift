@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How far a connection got before it ended.
 public enum Stage: Int, Comparable, Sendable, CaseIterable {
     /// TCP accepted (or refused by the listener before a per-connection process existed).
@@ -127,6 +131,26 @@ final class EvidenceNames {
     /// per-line lookup is a comparison of identical strings, not a hash.
     private var recent: [String] = []
     private var recentIDs: [Int32] = []
+    /// The last name asked for in each of two roles (program, source): the usual case is one
+    /// comparison of identical strings.
+    private var lastProgram = "", lastSource = ""
+    private var lastProgramID: Int32 = -1, lastSourceID: Int32 = -1
+
+    func programID(_ s: String) -> Int32 {
+        if lastProgramID >= 0 && s == lastProgram { return lastProgramID }
+        let i = id(s)
+        lastProgram = s
+        lastProgramID = i
+        return i
+    }
+
+    func sourceID(_ s: String) -> Int32 {
+        if lastSourceID >= 0 && s == lastSource { return lastSourceID }
+        let i = id(s)
+        lastSource = s
+        lastSourceID = i
+        return i
+    }
 
     func id(_ s: String) -> Int32 {
         for k in recent.indices where recent[k] == s { return recentIDs[k] }
@@ -156,11 +180,13 @@ final class EvidenceNames {
 ///
 /// A finished connection kept for the report then holds one allocation for its evidence instead
 /// of one string per line, and one dropped later frees it without touching a string per line
-/// (the tagger's own strings die at once, while still in cache).
+/// (the tagger's own strings die at once, while still in cache). The buffer is managed by hand
+/// (`malloc`/`realloc`/`free`): growing it moves no more than `realloc` does, and trimming the
+/// spare capacity of a kept connection shrinks the block in place instead of copying it.
 ///
 /// - Complexity: appending is O(length of the line); reading or removing line `i` walks the
 ///   heads before it (a connection keeps a bounded number of lines, see `Correlator.Options`).
-struct EvidenceStore {
+struct EvidenceStore: ~Copyable {
     struct Head {
         var time: Int64
         var line: Int
@@ -174,13 +200,22 @@ struct EvidenceStore {
     }
 
     static let headSize = MemoryLayout<Head>.size
+    /// The first allocation: a typical short connection's lines fit without growing.
+    static let initialCapacity = 1_024
 
     let names: EvidenceNames
-    private var bytes: [UInt8] = []
+    private var base: UnsafeMutableRawPointer?
+    private var capacity = 0
+    /// Bytes in use.
+    private var used = 0
     private(set) var count = 0
 
     init(names: EvidenceNames) {
         self.names = names
+    }
+
+    deinit {
+        free(base)
     }
 
     var isEmpty: Bool { count == 0 }
@@ -188,7 +223,7 @@ struct EvidenceStore {
     private static func textLength(_ h: Head) -> Int { Int(h.messageLength) + Int(max(0, h.cursorLength)) }
 
     private func head(at offset: Int) -> Head {
-        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Head.self) }
+        base!.loadUnaligned(fromByteOffset: offset, as: Head.self)
     }
 
     /// Byte offset of line `i` (or of the end, for `i == count`).
@@ -198,20 +233,36 @@ struct EvidenceStore {
         return o
     }
 
+    /// Room for `n` more bytes.
+    private mutating func reserve(_ n: Int) {
+        if used + n <= capacity { return }
+        let want = max(used + n, capacity * 2, EvidenceStore.initialCapacity)
+        guard let p = realloc(base, want) else { fatalError("sshlog: out of memory (evidence buffer of \(want) bytes)") }
+        base = p
+        capacity = want
+    }
+
     private mutating func appendUTF8(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: s.utf8)
+        let n = s.utf8.count
+        reserve(n)
+        let dst = base! + used
+        if s.utf8.withContiguousStorageIfAvailable({ dst.copyMemory(from: $0.baseAddress!, byteCount: n) }) == nil {
+            var i = 0
+            for b in s.utf8 { dst.storeBytes(of: b, toByteOffset: i, as: UInt8.self); i += 1 }
         }
+        used += n
     }
 
     mutating func append(_ e: TaggedEvent) {
-        if bytes.capacity == 0 { bytes.reserveCapacity(512) }
-        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
-                     source: names.id(e.location.source), messageLength: Int32(e.message.utf8.count),
-                     cursorLength: e.location.cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
-        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+        let cursor = e.location.cursor
+        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.programID(e.program),
+                     source: names.sourceID(e.location.source), messageLength: Int32(e.message.utf8.count),
+                     cursorLength: cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
+        reserve(EvidenceStore.headSize + Int(h.messageLength) + Int(max(0, h.cursorLength)))
+        (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
+        used += EvidenceStore.headSize
         appendUTF8(e.message)
-        if let cursor = e.location.cursor { appendUTF8(cursor) }
+        if let cursor { appendUTF8(cursor) }
         count += 1
     }
 
@@ -221,21 +272,33 @@ struct EvidenceStore {
         let from = offset(of: range.lowerBound)
         var to = from
         for _ in range { to += EvidenceStore.headSize + EvidenceStore.textLength(head(at: to)) }
-        bytes.removeSubrange(from..<to)
+        (base! + from).copyMemory(from: base! + to, byteCount: used - to)
+        used -= to - from
         count -= range.count
     }
 
-    /// Drops spare capacity (for connections kept until the report).
+    /// Drops spare capacity (for connections kept until the report): `realloc` to a smaller size
+    /// splits the block in place.
     mutating func shrink() {
-        if bytes.capacity > bytes.count + bytes.count / 4 { bytes = Array(bytes) }
+        guard capacity > used + used / 4 else { return }
+        if used == 0 {
+            free(base)
+            base = nil
+            capacity = 0
+            return
+        }
+        if let p = realloc(base, used) {
+            base = p
+            capacity = used
+        }
     }
 
     private func record(at o: Int) -> EvidenceRecord {
         let h = head(at: o)
         let s = o + EvidenceStore.headSize, m = Int(h.messageLength)
-        let message = String(decoding: bytes[s..<(s + m)], as: UTF8.self)
-        let cursor = h.cursorLength < 0 ? nil
-            : String(decoding: bytes[(s + m)..<(s + m + Int(h.cursorLength))], as: UTF8.self)
+        let text = UnsafeRawBufferPointer(start: base! + s, count: m + Int(max(0, h.cursorLength)))
+        let message = String(decoding: text[0..<m], as: UTF8.self)
+        let cursor = h.cursorLength < 0 ? nil : String(decoding: text[m...], as: UTF8.self)
         return EvidenceRecord(time: h.time, kind: h.kind, program: names[h.program], pid: h.pid, message: message,
                               location: SourceLocation(source: names[h.source], line: h.line, cursor: cursor))
     }
@@ -268,10 +331,14 @@ public struct EndingLine: Sendable {
     public var fields: Fields
 
     init(_ e: TaggedEvent) {
+        self.init(e, reason: e.fields.reason)
+    }
+
+    init(_ e: TaggedEvent, reason: String?) {
         kind = e.kind
         time = e.time
         message = e.message
-        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
+        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: reason)
     }
 }
 
@@ -403,8 +470,9 @@ public final class Connection {
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            ending = EndingLine(e)
-            endingReason = e.fields.reason
+            let reason = e.fields.reason
+            ending = EndingLine(e, reason: reason)
+            endingReason = reason
             endedBy = by
         }
     }

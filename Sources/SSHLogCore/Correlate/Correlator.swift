@@ -52,7 +52,7 @@ public final class Correlator {
     let options: Options
     var table = PidTable()
     let evidenceNames = EvidenceNames()
-    var clients: [String: ClientTimeline] = [:]
+    var clients: [ClientKey: ClientTimeline] = [:]
     private var lastTimeline: ClientTimeline?
     var hostEvents: [TaggedEvent] = []
     var droppedHostEvents = 0
@@ -60,8 +60,8 @@ public final class Correlator {
     var throttlingHosts: Set<String> = []
     var restarts: [(host: String, time: Int64)] = []
     /// logind session → connection, and the latest login per (host, user), for joining logind lines.
-    var logindSessions: [String: Connection] = [:]
-    var lastLogin: [String: Connection] = [:]
+    var logindSessions: [NameKey: Connection] = [:]
+    var lastLogin: [NameKey: Connection] = [:]
     var firstTime: Int64 = .max
     var lastTime: Int64 = .min
     var lastSweep: Int64 = .min
@@ -166,7 +166,7 @@ public final class Correlator {
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
         }
         if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
-           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
+           let tl = clients[ClientKey(client)], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
             c = session
             if pid > 0 { table.register(session, pid: pid) }
@@ -174,7 +174,7 @@ public final class Correlator {
         }
         if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
+            if let tl = clients[ClientKey(client!)], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
                 c = recent
                 if pid > 0 { table.register(recent, pid: pid) }
             }
@@ -305,7 +305,7 @@ public final class Correlator {
             if let u = e.fields.user {
                 c.userList.removeAll(u)
                 c.userList.append(u)
-                lastLogin[e.host + "\u{0}" + u] = c
+                lastLogin[NameKey(host: c.hostID, name: u)] = c
             }
             c.noteMethod(e.fields.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
@@ -382,11 +382,12 @@ public final class Correlator {
         // Attempts come in bursts from one client: the last one found is checked first.
         if let t = lastTimeline, t.address == address { return t }
         let t: ClientTimeline
-        if let known = clients[address] {
+        let key = ClientKey(address)
+        if let known = clients[key] {
             t = known
         } else {
             t = ClientTimeline(address: address)
-            clients[address] = t
+            clients[key] = t
         }
         lastTimeline = t
         return t
@@ -482,10 +483,11 @@ public final class Correlator {
 
     private func logind(_ e: TaggedEvent) {
         guard let session = e.fields.session else { return }
-        let key = e.host + "\u{0}" + session
+        let host = table.hostID(e.host)
+        let key = NameKey(host: host, name: session)
         switch e.kind {
         case .logindNew:
-            if let u = e.fields.user, let c = lastLogin[e.host + "\u{0}" + u], e.time - c.end <= 10_000_000,
+            if let u = e.fields.user, let c = lastLogin[NameKey(host: host, name: u)], e.time - c.end <= 10_000_000,
                table.connection(host: c.hostID, pid: c.pid) === c {
                 logindSessions[key] = c
                 apply(e, to: c, client: nil, port: nil)
@@ -621,6 +623,67 @@ extension ClientTimeline {
         leadUp = []
         return l
     }
+}
+
+/// A client address as the key of the correlator's client table: hashed with `quickHash` instead
+/// of SipHash (one lookup per connection).
+struct ClientKey: Hashable {
+    let address: String
+
+    init(_ address: String) {
+        self.address = address
+    }
+
+    static func == (a: ClientKey, b: ClientKey) -> Bool { a.address == b.address }
+
+    func hash(into h: inout Hasher) { h.combine(address) }
+
+    func _rawHashValue(seed: Int) -> Int { quickHash(address, seed: UInt64(bitPattern: Int64(seed))) }
+}
+
+/// A name (logind session id, user name) on one host (a `PidTable` host number).
+struct NameKey: Hashable {
+    let host: Int32
+    let name: String
+
+    static func == (a: NameKey, b: NameKey) -> Bool { a.host == b.host && a.name == b.name }
+
+    func hash(into h: inout Hasher) {
+        h.combine(host)
+        h.combine(name)
+    }
+
+    func _rawHashValue(seed: Int) -> Int {
+        quickHash(name, seed: UInt64(bitPattern: Int64(seed)) ^ UInt64(UInt32(bitPattern: host)) &* 0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+/// A multiply-xorshift hash over a string's UTF-8, 8 bytes at a time, seeded per process (the
+/// dictionaries' seed): for short keys (addresses, user names) a fraction of SipHash's cost.
+func quickHash(_ s: String, seed: UInt64) -> Int {
+    var x = seed ^ 0x9E37_79B9_7F4A_7C15
+    @inline(__always) func mix(_ v: UInt64) {
+        x = (x ^ v) &* 0xbf58476d1ce4e5b9
+        x ^= x >> 29
+    }
+    var a = s
+    a.withUTF8 { b in
+        var i = 0
+        while i + 8 <= b.count {
+            mix(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            i += 8
+        }
+        var tail: UInt64 = UInt64(b.count) << 56
+        var k = 0
+        while i < b.count {
+            tail |= UInt64(b[i]) << UInt64(8 * k)
+            i += 1
+            k += 1
+        }
+        mix(tail)
+    }
+    x = (x ^ (x >> 27)) &* 0x94d049bb133111eb
+    return Int(truncatingIfNeeded: x ^ (x >> 31))
 }
 
 public struct RestartEvent: Sendable {

@@ -102,8 +102,7 @@ struct PidTable {
 
     mutating func remove(_ c: Connection) {
         c.tablePids.forEach { pid in
-            let key = PidTable.key(c.hostID, pid)
-            if byPid[key] === c { byPid[key] = nil }
+            if let i = byPid.index(forKey: PidTable.key(c.hostID, pid)), byPid.values[i] === c { byPid.remove(at: i) }
         }
         c.tablePids = PidList()
         let i = c.tableSlot
@@ -116,8 +115,10 @@ struct PidTable {
         }
         c.tableSlot = -1
         if let client = c.client, let port = c.port {
-            let key = EndpointKey(host: c.hostID, client: client, port: port)
-            if byEndpoint[key] === c { byEndpoint[key] = nil }
+            if let i = byEndpoint.index(forKey: EndpointKey(host: c.hostID, client: client, port: port)),
+               byEndpoint.values[i] === c {
+                byEndpoint.remove(at: i)
+            }
         }
     }
 }
