@@ -126,7 +126,10 @@ public final class ClientTimeline {
     /// `Hasher` is seeded per process, which made `moreUsers` vary between runs).
     static func stableHash(_ s: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        func fnv(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        }
+        if s.utf8.withContiguousStorageIfAvailable(fnv) == nil { Array(s.utf8).withUnsafeBufferPointer(fnv) }
         h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
         h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
         return h
@@ -137,7 +140,12 @@ public final class ClientTimeline {
     func noteUser(_ u: String) {
         let h = ClientTimeline.stableHash(u)
         let h32 = UInt32(truncatingIfNeeded: h)
-        for i in 0..<users.count where userHashes[i] == h32 && users[i] == u { return }
+        let n = users.count
+        var i = 0
+        while i < n {
+            if userHashes[i] == h32 && users[i] == u { return }
+            i += 1
+        }
         if users.count < ClientTimeline.maxUsers {
             userHashes[users.count] = h32
             users.append(u)

@@ -242,27 +242,33 @@ struct EvidenceStore: ~Copyable {
         capacity = want
     }
 
-    private mutating func appendUTF8(_ s: String) {
-        let n = s.utf8.count
-        reserve(n)
-        let dst = base! + used
-        if s.utf8.withContiguousStorageIfAvailable({ dst.copyMemory(from: $0.baseAddress!, byteCount: n) }) == nil {
-            var i = 0
-            for b in s.utf8 { dst.storeBytes(of: b, toByteOffset: i, as: UInt8.self); i += 1 }
-        }
-        used += n
+    private mutating func appendUTF8(_ b: UnsafeBufferPointer<UInt8>) {
+        if b.count > 0 { (base! + used).copyMemory(from: b.baseAddress!, byteCount: b.count) }
+        used += b.count
     }
 
     mutating func append(_ e: TaggedEvent) {
-        let cursor = e.location.cursor
-        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.programID(e.program),
-                     source: names.sourceID(e.location.source), messageLength: Int32(e.message.utf8.count),
-                     cursorLength: cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
-        reserve(EvidenceStore.headSize + Int(h.messageLength) + Int(max(0, h.cursorLength)))
-        (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
-        used += EvidenceStore.headSize
-        appendUTF8(e.message)
-        if let cursor { appendUTF8(cursor) }
+        let program = names.programID(e.program), source = names.sourceID(e.location.source)
+        var message = e.message
+        message.withUTF8 { m in
+            var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: program, source: source,
+                         messageLength: Int32(m.count), cursorLength: -1, kind: e.kind)
+            if var cursor = e.location.cursor {
+                cursor.withUTF8 { c in
+                    h.cursorLength = Int32(c.count)
+                    reserve(EvidenceStore.headSize + m.count + c.count)
+                    (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
+                    used += EvidenceStore.headSize
+                    appendUTF8(m)
+                    appendUTF8(c)
+                }
+            } else {
+                reserve(EvidenceStore.headSize + m.count)
+                (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
+                used += EvidenceStore.headSize
+                appendUTF8(m)
+            }
+        }
         count += 1
     }
 
@@ -331,15 +337,26 @@ public struct EndingLine: Sendable {
     public var fields: Fields
 
     init(_ e: TaggedEvent) {
-        self.init(e, reason: e.fields.reason)
-    }
-
-    init(_ e: TaggedEvent, reason: String?) {
         kind = e.kind
         time = e.time
         message = e.message
-        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: reason)
+        fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
     }
+
+    init(kind: EventKind, time: Int64, message: String, fields: Fields) {
+        self.kind = kind
+        self.time = time
+        self.message = message
+        self.fields = fields
+    }
+}
+
+/// The parts of an ending line other than its text (no references: copied for free).
+struct EndingFacts {
+    var kind: EventKind
+    var time: Int64
+    var code: Int?
+    var signal: Int?
 }
 
 /// One SSH connection (or one connection attempt refused before sshd forked for it), built from
@@ -377,7 +394,15 @@ public final class Connection {
     public internal(set) var accepted = false
     /// The first line that ends the connection (an ending, a refusal, a drop), while the
     /// connection is open; released when it is finished (its reason stays in `endingReason`).
-    public internal(set) var ending: EndingLine?
+    public var ending: EndingLine? {
+        guard let f = endingFacts, let m = endingMessage else { return nil }
+        return EndingLine(kind: f.kind, time: f.time, message: m,
+                          fields: EndingLine.Fields(code: f.code, signal: f.signal, reason: endingReason))
+    }
+    /// The ending line's parts, held as plain fields: the diagnosis reads them without copying
+    /// (or retaining) a struct of strings.
+    var endingFacts: EndingFacts?
+    var endingMessage: String?
     /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
     public internal(set) var endingReason: String?
     /// A line ended the connection.
@@ -470,9 +495,9 @@ public final class Connection {
     func setEnding(_ e: TaggedEvent, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            let reason = e.fields.reason
-            ending = EndingLine(e, reason: reason)
-            endingReason = reason
+            endingFacts = EndingFacts(kind: e.kind, time: e.time, code: e.fields.code, signal: e.fields.signal)
+            endingMessage = e.message
+            endingReason = e.fields.reason
             endedBy = by
         }
     }
@@ -483,7 +508,8 @@ public final class Connection {
 
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
-        ending = nil
+        endingFacts = nil
+        endingMessage = nil
         evidence.shrink()
     }
 }

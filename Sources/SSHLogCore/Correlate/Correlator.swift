@@ -465,7 +465,7 @@ public final class Correlator {
                 // logged its signal without any ending of their own: a stop with
                 // KillMode=control-group signals every process at once, and the session monitors
                 // often write their PAM close before the listener writes "Received signal 15".
-                if !c.ended || (c.ending == nil && c.accepted && e.time - c.end <= Correlator.restartRace) {
+                if !c.ended || (!c.hasEnding && c.accepted && e.time - c.end <= Correlator.restartRace) {
                     c.restartAt = e.time
                 }
             }
@@ -666,8 +666,7 @@ func quickHash(_ s: String, seed: UInt64) -> Int {
         x = (x ^ v) &* 0xbf58476d1ce4e5b9
         x ^= x >> 29
     }
-    var a = s
-    a.withUTF8 { b in
+    func bytes(_ b: UnsafeBufferPointer<UInt8>) {
         var i = 0
         while i + 8 <= b.count {
             mix(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
@@ -682,6 +681,7 @@ func quickHash(_ s: String, seed: UInt64) -> Int {
         }
         mix(tail)
     }
+    if s.utf8.withContiguousStorageIfAvailable(bytes) == nil { Array(s.utf8).withUnsafeBufferPointer(bytes) }
     x = (x ^ (x >> 27)) &* 0x94d049bb133111eb
     return Int(truncatingIfNeeded: x ^ (x >> 31))
 }

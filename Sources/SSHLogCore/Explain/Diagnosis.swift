@@ -45,7 +45,7 @@ enum Diagnoser {
 
     static func diagnose(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
         let k = c.kinds
-        let end = c.ending
+        let end = c.endingFacts
         let preauth = !c.accepted
 
         // Refusals by the listener, the firewall and libwrap: the connection never got further.
@@ -59,11 +59,11 @@ enum Diagnoser {
             return Diagnosis(.userNotAllowed, .high, endedBy: .server)
         }
         if k.contains(.kexNoMatch) { return Diagnosis(.kexMismatch, .high, endedBy: .server) }
-        if k.contains(.authMaxTries) || (end?.kind == .discSent && mentions(end, Diagnoser.tooManyAuthFailures)) {
+        if k.contains(.authMaxTries) || (end?.kind == .discSent && mentionsEnding(c, Diagnoser.tooManyAuthFailures)) {
             return Diagnosis(.tooManyAuthFailures, .high, endedBy: .server)
         }
-        if preauth, let e = end, e.kind == .discReceived, e.fields.code == 14
-            || mentions(e, Diagnoser.noSupportedMethods) || mentions(e, Diagnoser.noMoreMethods) {
+        if preauth, let e = end, e.kind == .discReceived, e.code == 14
+            || mentionsEnding(c, Diagnoser.noSupportedMethods) || mentionsEnding(c, Diagnoser.noMoreMethods) {
             return Diagnosis(.noAuthMethods, .high, endedBy: .client,
                              alternatives: c.failures > 0 ? [c.userExists == false ? .invalidUser : .authFailed] : [])
         }
@@ -79,12 +79,12 @@ enum Diagnoser {
             return Diagnosis(.loginGraceTimeout, .high, endedBy: .server,
                              alternatives: k.contains(.dnsMismatch) ? [.slowDNS] : [])
         }
-        if k.contains(.packetCorrupt) || (end.map { isCorruption($0) } ?? false) {
+        if k.contains(.packetCorrupt) || (end.map { isCorruption($0, c) } ?? false) {
             return Diagnosis(.packetCorruption, k.contains(.packetCorrupt) ? .high : .medium, endedBy: .network,
                              alternatives: [.networkReset])
         }
         if let e = end, e.kind == .serverChildCrash {
-            if e.fields.signal == 15 || mentions(e, Diagnoser.signal15) {
+            if e.signal == 15 || mentionsEnding(c, Diagnoser.signal15) {
                 return Diagnosis(.serverRestart, .high, endedBy: .server)
             }
             return Diagnosis(.serverResource, .medium, endedBy: .server)
@@ -106,7 +106,7 @@ enum Diagnoser {
                 return Diagnosis(.networkReset, .high, endedBy: .network,
                                  alternatives: c.accepted ? [.clientVanished] : [.clientGaveUp])
             case .packetError:
-                if isNetworkError(e) {
+                if isNetworkError(c) {
                     return Diagnosis(.networkReset, .high, endedBy: .network)
                 }
                 if c.stage <= .kex && !c.accepted {
@@ -123,7 +123,7 @@ enum Diagnoser {
             if let e = end {
                 switch e.kind {
                 case .discReceived:
-                    if e.fields.code == nil || e.fields.code == 11 {
+                    if e.code == nil || e.code == 11 {
                         return Diagnosis(.cleanDisconnect, .high, endedBy: .client)
                     }
                     return Diagnosis(.clientVanished, .medium, endedBy: .client, alternatives: [.networkReset])
@@ -208,10 +208,15 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: EndingLine?, _ needle: FoldedNeedle) -> Bool {
-        guard let e else { return false }
-        if let r = e.fields.reason, needle.isFound(in: r) { return true }
-        return needle.isFound(in: e.message)
+    /// Whether the ending line of `c` (its reason field, else its text) contains `needle`.
+    static func mentionsEnding(_ c: Connection, _ needle: FoldedNeedle) -> Bool {
+        guard c.endingFacts != nil else { return false }
+        return mentions(reason: c.endingReason, message: c.endingMessage ?? "", needle)
+    }
+
+    static func mentions(reason: String?, message: String, _ needle: FoldedNeedle) -> Bool {
+        if let r = reason, needle.isFound(in: r) { return true }
+        return needle.isFound(in: message)
     }
 
     static let tooManyAuthFailures = FoldedNeedle("too many authentication failures")
@@ -223,16 +228,21 @@ enum Diagnoser {
     static let networkErrors = [FoldedNeedle("connection reset"), FoldedNeedle("broken pipe"), FoldedNeedle("timed out"),
                                 FoldedNeedle("no route to host"), FoldedNeedle("network is unreachable")]
 
-    static func isCorruption(_ e: EndingLine) -> Bool {
+    static func isCorruption(_ e: EndingFacts, _ c: Connection) -> Bool {
         guard e.kind == .packetError || e.kind == .discSent else { return false }
-        for n in corruptions where mentions(e, n) { return true }
+        for n in corruptions where mentionsEnding(c, n) { return true }
         return false
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool { isNetworkError(EndingLine(e)) }
+    static func isNetworkError(_ e: TaggedEvent) -> Bool {
+        let reason = e.fields.reason
+        for n in networkErrors where mentions(reason: reason, message: e.message, n) { return true }
+        return false
+    }
 
-    static func isNetworkError(_ e: EndingLine) -> Bool {
-        for n in networkErrors where mentions(e, n) { return true }
+    /// Whether the ending line of `c` names a network error.
+    static func isNetworkError(_ c: Connection) -> Bool {
+        for n in networkErrors where mentionsEnding(c, n) { return true }
         return false
     }
 
@@ -290,8 +300,8 @@ struct FoldedNeedle: Sendable {
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 
     func isFound(in hay: String) -> Bool {
-        var hay = hay
-        return hay.withUTF8 { isFound(in: $0) }
+        hay.utf8.withContiguousStorageIfAvailable { isFound(in: $0) }
+            ?? Array(hay.utf8).withUnsafeBufferPointer { isFound(in: $0) }
     }
 
     func isFound(in h: UnsafeBufferPointer<UInt8>) -> Bool {
