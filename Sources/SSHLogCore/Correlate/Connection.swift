@@ -123,8 +123,24 @@ public struct EvidenceRecord: Sendable {
 }
 
 /// Program and source names of evidence lines, each stored once per correlator run and named by
-/// a number in the lines that use it.
+/// a number in the lines that use it; and the run's spare evidence blocks.
 final class EvidenceNames {
+    /// Evidence blocks of `EvidenceStore.initialCapacity` bytes given back by connections that
+    /// were dropped: the next connections reuse them instead of calling `malloc` and `free` once
+    /// each (at most `maxSpare` are held).
+    private var spare: [UnsafeMutableRawPointer] = []
+    static let maxSpare = 256
+
+    deinit {
+        for p in spare { free(p) }
+    }
+
+    func takeBlock() -> UnsafeMutableRawPointer? { spare.popLast() }
+
+    func giveBack(_ p: UnsafeMutableRawPointer) {
+        if spare.count < EvidenceNames.maxSpare { spare.append(p) } else { free(p) }
+    }
+
     private(set) var names: [String] = []
     private var ids: [String: Int32] = [:]
     /// The last few names looked up: a run has a handful (sshd, sshd-session, the file), so the
@@ -215,7 +231,8 @@ struct EvidenceStore: ~Copyable {
     }
 
     deinit {
-        free(base)
+        guard let base else { return }
+        if capacity == EvidenceStore.initialCapacity { names.giveBack(base) } else { free(base) }
     }
 
     var isEmpty: Bool { count == 0 }
@@ -236,6 +253,14 @@ struct EvidenceStore: ~Copyable {
     /// Room for `n` more bytes.
     private mutating func reserve(_ n: Int) {
         if used + n <= capacity { return }
+        if base == nil && n <= EvidenceStore.initialCapacity {
+            guard let p = names.takeBlock() ?? malloc(EvidenceStore.initialCapacity) else {
+                fatalError("sshlog: out of memory (evidence buffer)")
+            }
+            base = p
+            capacity = EvidenceStore.initialCapacity
+            return
+        }
         let want = max(used + n, capacity * 2, EvidenceStore.initialCapacity)
         guard let p = realloc(base, want) else { fatalError("sshlog: out of memory (evidence buffer of \(want) bytes)") }
         base = p
@@ -283,10 +308,11 @@ struct EvidenceStore: ~Copyable {
         count -= range.count
     }
 
-    /// Drops spare capacity (for connections kept until the report): `realloc` to a smaller size
-    /// splits the block in place.
+    /// Drops spare capacity (for connections kept until the report) when more than half the block
+    /// is unused: `realloc` to a smaller size splits the block in place. A block at least half
+    /// full is kept as it is, to go back to the spare blocks when its connection is dropped.
     mutating func shrink() {
-        guard capacity > used + used / 4 else { return }
+        guard capacity > 2 * used else { return }
         if used == 0 {
             free(base)
             base = nil

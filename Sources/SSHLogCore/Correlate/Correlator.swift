@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Groups tagged lines into connections and connections into per-client timelines.
 ///
 /// Feed it every `TaggedEvent` of a run in time order (`add`), then call `finish()`. Lines are
@@ -398,7 +402,7 @@ public final class Correlator {
     static func normalise(_ s: String) -> String {
         var slash = false, mapped = false
         let scanned: Void? = s.utf8.withContiguousStorageIfAvailable { b in
-            for x in b where x == 47 { slash = true; break }
+            slash = b.count > 0 && memchr(b.baseAddress!, 47, b.count) != nil
             mapped = b.count > 7 && b[0] == 58 && b[1] == 58 && b[2] == 102 && b[3] == 102 && b[4] == 102
                 && b[5] == 102 && b[6] == 58
         }
