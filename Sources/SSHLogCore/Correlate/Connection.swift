@@ -267,34 +267,36 @@ struct EvidenceStore: ~Copyable {
         capacity = want
     }
 
-    private mutating func appendUTF8(_ b: UnsafeBufferPointer<UInt8>) {
-        if b.count > 0 { (base! + used).copyMemory(from: b.baseAddress!, byteCount: b.count) }
-        used += b.count
-    }
-
+    /// Room is made first and the text copied after, from borrowed views of the strings: with no
+    /// call in between that the compiler cannot see through, it neither copies nor retains them.
     mutating func append(_ e: TaggedEvent) {
         let program = names.programID(e.program), source = names.sourceID(e.location.source)
-        var message = e.message
-        message.withUTF8 { m in
-            var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: program, source: source,
-                         messageLength: Int32(m.count), cursorLength: -1, kind: e.kind)
-            if var cursor = e.location.cursor {
-                cursor.withUTF8 { c in
-                    h.cursorLength = Int32(c.count)
-                    reserve(EvidenceStore.headSize + m.count + c.count)
-                    (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
-                    used += EvidenceStore.headSize
-                    appendUTF8(m)
-                    appendUTF8(c)
-                }
-            } else {
-                reserve(EvidenceStore.headSize + m.count)
-                (base! + used).copyMemory(from: &h, byteCount: EvidenceStore.headSize)
-                used += EvidenceStore.headSize
-                appendUTF8(m)
-            }
-        }
+        let (m, c) = EvidenceStore.textCounts(e)
+        reserve(EvidenceStore.headSize + m + (c ?? 0))
+        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: program, source: source,
+                     messageLength: Int32(m), cursorLength: c.map { Int32($0) } ?? -1, kind: e.kind)
+        let at = base! + used
+        at.copyMemory(from: &h, byteCount: EvidenceStore.headSize)
+        EvidenceStore.copyUTF8(e.message, to: at + EvidenceStore.headSize)
+        if let cursor = e.location.cursor { EvidenceStore.copyUTF8(cursor, to: at + EvidenceStore.headSize + m) }
+        used += EvidenceStore.headSize + m + (c ?? 0)
         count += 1
+    }
+
+    /// Lengths of the message and the cursor (a function of its own, so that the compiler reads
+    /// the strings again after `reserve` instead of keeping them, retained, across it).
+    @inline(never) private static func textCounts(_ e: TaggedEvent) -> (Int, Int?) {
+        (e.message.utf8.count, e.location.cursor.map { $0.utf8.count })
+    }
+
+    @inline(__always) private static func copyUTF8(_ s: String, to dst: UnsafeMutableRawPointer) {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { b in
+            if b.count > 0 { dst.copyMemory(from: b.baseAddress!, byteCount: b.count) }
+        }
+        if done == nil {
+            var i = 0
+            for x in s.utf8 { dst.storeBytes(of: x, toByteOffset: i, as: UInt8.self); i += 1 }
+        }
     }
 
     /// Removes the lines in `range`.
@@ -518,12 +520,13 @@ public final class Connection {
         }
     }
 
-    func setEnding(_ e: TaggedEvent, by: EndedBy) {
+    /// `f` is `e.fields` (read once by the caller).
+    func setEnding(_ e: TaggedEvent, _ f: EventFields, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            endingFacts = EndingFacts(kind: e.kind, time: e.time, code: e.fields.code, signal: e.fields.signal)
+            endingFacts = EndingFacts(kind: e.kind, time: e.time, code: f.code, signal: f.signal)
             endingMessage = e.message
-            endingReason = e.fields.reason
+            endingReason = f.reason
             endedBy = by
         }
     }

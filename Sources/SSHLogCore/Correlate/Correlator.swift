@@ -149,13 +149,14 @@ public final class Correlator {
     }
 
     private func connectionLine(_ e: TaggedEvent) {
+        let f = e.fields
         // Listener lines that name the per-connection process.
         var pid = e.pid
-        if (e.kind == .authGraceTimeout || e.kind == .serverChildCrash), let p = e.fields.pid, p != e.pid {
+        if (e.kind == .authGraceTimeout || e.kind == .serverChildCrash), let p = f.pid, p != e.pid {
             pid = p
         }
-        let client = e.fields.client.map(Correlator.normalise)
-        let port = e.fields.port
+        let client = f.client.map(Correlator.normalise)
+        let port = f.port
         let host = table.hostID(e.host)
 
         var c = table.connection(host: host, pid: pid)
@@ -191,7 +192,7 @@ public final class Correlator {
             table.register(conn, pid: pid)
             if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
         }
-        apply(e, to: conn, client: client, port: port)
+        apply(e, f, to: conn, client: client, port: port)
     }
 
     /// The open connection that started last among those matching.
@@ -231,7 +232,8 @@ public final class Correlator {
         return false
     }
 
-    private func apply(_ e: TaggedEvent, to c: Connection, client: String?, port: Int?) {
+    /// `f` is `e.fields`, read once by the caller: each `e.fields.x` would copy the fields.
+    private func apply(_ e: TaggedEvent, _ f: EventFields, to c: Connection, client: String?, port: Int?) {
         if e.time < c.start { c.start = e.time }
         if e.time > c.end { c.end = e.time }
         if options.keepEverything {
@@ -248,117 +250,117 @@ public final class Correlator {
             c.port = port
             table.registerEndpoint(c)
         }
-        if c.localAddress == nil, let l = e.fields.laddr { c.localAddress = l }
-        if c.localPort == nil, let l = e.fields.lport { c.localPort = l }
-        if c.clientVersion == nil, !e.fields.extra.isEmpty,
-           let v = e.fields.extra["version"] ?? e.fields.extra["client_version"] { c.clientVersion = v }
+        if c.localAddress == nil, let l = f.laddr { c.localAddress = l }
+        if c.localPort == nil, let l = f.lport { c.localPort = l }
+        if c.clientVersion == nil, !f.extra.isEmpty,
+           let v = f.extra["version"] ?? f.extra["client_version"] { c.clientVersion = v }
 
         switch e.kind {
         case .connOpen:
             break
         case .bannerNone, .bannerBad:
             raise(c, .banner)
-            if e.kind == .bannerBad, let r = e.fields.reason, c.clientVersion == nil,
+            if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
                Diagnoser.containsFolded(e.message, "identif") {
                 c.clientVersion = r  // what the client sent instead of a valid banner
             }
-            c.setEnding(e, by: .client)
+            c.setEnding(e, f, by: .client)
         case .bannerError:
             raise(c, .banner)
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .bannerProbe:
             raise(c, .banner)
-            if c.clientVersion == nil { c.clientVersion = e.fields.reason }  // "probed ... with <banner>"
+            if c.clientVersion == nil { c.clientVersion = f.reason }  // "probed ... with <banner>"
 
         case .tcpwrapRefused:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .dnsMismatch:
             break
         case .kexNoMatch:
             raise(c, .kex)
             c.setDecisive(e)
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .kexError:
             raise(c, .kex)
         case .authInvalidUser:
             raise(c, .auth)
             c.userExists = false
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .authFailed:
             raise(c, .auth)
             c.failures += 1
-            if e.fields.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
-            if let u = e.fields.user { c.noteUser(u) }
-            c.noteMethod(e.fields.method ?? "unknown", "failed")
+            if f.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
+            if let u = f.user { c.noteUser(u) }
+            c.noteMethod(f.method ?? "unknown", "failed")
         case .authPamFailure:
             raise(c, .auth)
             if c.failures == 0 { c.failures = 1 }
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .authPamUnknown:
             raise(c, .auth)
             c.userExists = false
         case .authPamMore, .authPostponed, .authPartial, .authKeyRefused:
             raise(c, .auth)
-            if let u = e.fields.user { c.noteUser(u) }
-            if e.kind == .authPostponed { c.noteMethod(e.fields.method ?? "unknown", "postponed") }
-            if e.kind == .authPartial { c.noteMethod(e.fields.method ?? "unknown", "partial") }
+            if let u = f.user { c.noteUser(u) }
+            if e.kind == .authPostponed { c.noteMethod(f.method ?? "unknown", "postponed") }
+            if e.kind == .authPartial { c.noteMethod(f.method ?? "unknown", "partial") }
         case .authAccepted:
             raise(c, .session)
             c.accepted = true
             c.userExists = true
-            if let u = e.fields.user {
+            if let u = f.user {
                 c.userList.removeAll(u)
                 c.userList.append(u)
                 lastLogin[NameKey(host: c.hostID, name: u)] = c
             }
-            c.noteMethod(e.fields.method ?? "unknown", "accepted")
+            c.noteMethod(f.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = e.fields.user { c.noteUser(u) }
-            if e.kind == .authProhibited { c.setEnding(e, by: .server) }
+            if let u = f.user { c.noteUser(u) }
+            if e.kind == .authProhibited { c.setEnding(e, f, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .server)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .server)
         case .authMaxTries:
             raise(c, .auth)
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .server)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .server)
         case .authGraceTimeout:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .discReceived:
-            c.setEnding(e, by: .client)
+            c.setEnding(e, f, by: .client)
         case .discSent:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .connDisconnected, .connClosed:
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .client)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .client)
         case .connReset, .connReadError, .connWriteFailed, .connTimedOut:
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .packetCorrupt:
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .packetError:
-            c.setEnding(e, by: Diagnoser.isNetworkError(e) ? .network : .server)
+            c.setEnding(e, f, by: Diagnoser.isNetworkError(e, f) ? .network : .server)
         case .connClosing, .connTransferred:
             break
         case .sessionOpened:
             raise(c, .session)
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .sessionClosed:
             c.sessionClosed = true
         case .sessionChild:
-            if let p = e.fields.pid {
+            if let p = f.pid {
                 c.childPid = p
                 table.register(c, pid: p)
             }
         case .sessionStart, .sessionEnd:
             break
         case .sessionAliveTimeout, .sessionInactive:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .serverChildCrash, .serverResource:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         default:
             break
         }
@@ -420,17 +422,18 @@ public final class Correlator {
     // MARK: - Listener, server, blockers, logind
 
     private func listenerDrop(_ e: TaggedEvent) {
+        let f = e.fields
         let c = Connection(host: e.host, hostID: table.hostID(e.host), pid: e.pid, time: e.time,
                            names: evidenceNames)
         if throttlingHosts.contains(e.host) { c.duringThrottling = true }
-        let client = e.fields.client.map(Correlator.normalise)
+        let client = f.client.map(Correlator.normalise)
         c.client = client
-        c.port = e.fields.port
-        c.localAddress = e.fields.laddr
-        c.localPort = e.fields.lport
+        c.port = f.port
+        c.localAddress = f.laddr
+        c.localPort = f.lport
         c.record(e, head: 1, tail: 0)
         c.kinds.insert(e.kind)
-        c.setEnding(e, by: .server)
+        c.setEnding(e, f, by: .server)
         finishConnection(c)
     }
 
@@ -486,20 +489,21 @@ public final class Correlator {
     }
 
     private func logind(_ e: TaggedEvent) {
-        guard let session = e.fields.session else { return }
+        let f = e.fields
+        guard let session = f.session else { return }
         let host = table.hostID(e.host)
         let key = NameKey(host: host, name: session)
         switch e.kind {
         case .logindNew:
-            if let u = e.fields.user, let c = lastLogin[NameKey(host: host, name: u)], e.time - c.end <= 10_000_000,
+            if let u = f.user, let c = lastLogin[NameKey(host: host, name: u)], e.time - c.end <= 10_000_000,
                table.connection(host: c.hostID, pid: c.pid) === c {
                 logindSessions[key] = c
-                apply(e, to: c, client: nil, port: nil)
+                apply(e, f, to: c, client: nil, port: nil)
             }
             if logindSessions.count > 50_000 { logindSessions.removeAll() }
         case .logindLogout, .logindRemoved:
             if let c = logindSessions[key] {
-                if table.connection(host: c.hostID, pid: c.pid) === c { apply(e, to: c, client: nil, port: nil) }
+                if table.connection(host: c.hostID, pid: c.pid) === c { apply(e, f, to: c, client: nil, port: nil) }
                 if e.kind == .logindRemoved { logindSessions[key] = nil }
             }
         default:
@@ -508,18 +512,19 @@ public final class Correlator {
     }
 
     private func blocker(_ e: TaggedEvent) {
-        guard let raw = e.fields.client else { return }
+        let f = e.fields
+        guard let raw = f.client else { return }
         let ip = Correlator.normalise(raw)
         let tl = timeline(ip)
         tl.touch(e.time)
         let source: BanWindow.Source = e.kind.rawValue.hasPrefix("sshguard") ? .sshguard : .fail2ban
-        let jail = e.fields.jail ?? (source == .sshguard ? "sshguard" : "sshd")
+        let jail = f.jail ?? (source == .sshguard ? "sshguard" : "sshd")
         switch e.kind {
         case .f2bFound, .sshguardAttack:
             tl.pendingLeadUp(e)
         case .f2bBan, .f2bRestore, .sshguardBlock:
             var b = BanWindow(source: source, jail: jail, start: e.time, banEvent: e)
-            b.seconds = e.fields.seconds
+            b.seconds = f.seconds
             b.leadUp = tl.takeLeadUp()
             tl.addBan(b)
             for c in tl.open where !c.ended && c.bannedAt == nil {
@@ -535,7 +540,7 @@ public final class Correlator {
             if let i = tl.bans.lastIndex(where: { $0.jail == jail }) { tl.bans[i].alreadyBanned += 1 }
         case .f2bIncrease:
             if let i = tl.bans.lastIndex(where: { $0.jail == jail && $0.end == nil }) {
-                if let s = e.fields.seconds { tl.bans[i].seconds = s }
+                if let s = f.seconds { tl.bans[i].seconds = s }
             }
         default:
             break

@@ -234,8 +234,8 @@ enum Diagnoser {
         return false
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool {
-        let reason = e.fields.reason
+    static func isNetworkError(_ e: TaggedEvent, _ f: EventFields) -> Bool {
+        let reason = f.reason
         for n in networkErrors where mentions(reason: reason, message: e.message, n) { return true }
         return false
     }
