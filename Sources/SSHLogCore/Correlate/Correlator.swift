@@ -158,41 +158,47 @@ public final class Correlator {
         let client = f.client.map(Correlator.normalise)
         let port = f.port
         let host = table.hostID(e.host)
+        let conn = openConnection(e, pid: pid, host: host, client: client, port: port)
+            ?? newConnection(e, pid: pid, host: host)
+        apply(e, f, to: conn, client: client, port: port)
+    }
 
-        var c = table.connection(host: host, pid: pid)
-        if let existing = c, startsNew(existing, e, client: client, port: port) {
+    /// The open connection that line `e` belongs to, if any; an open one the line shows to have
+    /// ended (a reused pid) is folded first. (A helper of its own: the connection found is handed
+    /// back once, without further reference counting.)
+    private func openConnection(_ e: TaggedEvent, pid: Int32, host: Int32, client: String?, port: Int?) -> Connection? {
+        if let existing = table.connection(host: host, pid: pid) {
+            if !startsNew(existing, e, client: client, port: port) { return existing }
             fold(existing)
-            c = nil
         }
-        if c == nil, let client, let port, let linked = table.connection(host: host, client: client, port: port) {
+        if let client, let port, let linked = table.connection(host: host, client: client, port: port) {
             // The post-auth child (or another process of the same connection) printing the pair.
-            c = linked
             if pid > 0 { table.register(linked, pid: pid) }
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
+            return linked
         }
-        if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
+        if let client, port == nil, Correlator.isPostAuthEnding(e.kind),
            let tl = clients[ClientKey(client)], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
-            c = session
             if pid > 0 { table.register(session, pid: pid) }
             if session.childPid == nil && pid != session.pid { session.childPid = pid }
+            return session
         }
-        if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
+        if let client, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[ClientKey(client!)], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
-                c = recent
+            if let tl = clients[ClientKey(client)], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
                 if pid > 0 { table.register(recent, pid: pid) }
+                return recent
             }
         }
-        let conn: Connection
-        if let c {
-            conn = c
-        } else {
-            conn = Connection(host: e.host, hostID: host, pid: pid, time: e.time, names: evidenceNames)
-            table.register(conn, pid: pid)
-            if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
-        }
-        apply(e, f, to: conn, client: client, port: port)
+        return nil
+    }
+
+    private func newConnection(_ e: TaggedEvent, pid: Int32, host: Int32) -> Connection {
+        let conn = Connection(host: e.host, hostID: host, pid: pid, time: e.time, names: evidenceNames)
+        table.register(conn, pid: pid)
+        if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
+        return conn
     }
 
     /// The open connection that started last among those matching.
