@@ -8,29 +8,44 @@ import Glibc
 /// Memory per client is bounded (see `Correlator.Options`), so a flood of millions of attempts
 /// from thousands of addresses costs memory in proportion to the addresses, not the lines.
 public final class ClientTimeline {
+    // Stored properties are laid out in declaration order: the ones finishing a connection
+    // touches come first, side by side, so that a client not seen for a while costs a few cache
+    // misses, not one per field.
+
     /// The address as sshd printed it (or `unknown` for connections that never named one).
     public let address: String
     public internal(set) var first: Int64 = .max
     public internal(set) var last: Int64 = .min
     /// Finished connections (all of them, kept in detail or not).
     public internal(set) var connectionCount = 0
-    /// Finished connections by cause (indexed by `CauseID.rank`).
-    public var causeCounts: [Int] { (0..<ClientTimeline.causeSlots).map { causeCountSlots[$0] } }
-    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
-    public var causeLast: [Int64] { (0..<ClientTimeline.causeSlots).map { causeLastSlots[$0] } }
-    /// The per-cause figures and the per-cause examples are held inside the object (not in arrays
-    /// of their own): finishing a connection then touches the client's object and little else,
-    /// which matters once thousands of clients no longer fit in the cache.
-    var causeCountSlots = InlineArray<24, Int>(repeating: 0)
-    var causeLastSlots = InlineArray<24, Int64>(repeating: .min)
-    /// One entry per `CauseID` (checked by the tests).
-    static let causeSlots = 24
     public internal(set) var acceptedCount = 0
     /// Sessions still open when the data ended.
     public internal(set) var openAtEnd = 0
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
+    var important: [Connection] = []
+    var recent: [Connection] = []
+    var recentNext = 0
+    /// Connections of this client not yet finished.
+    var open: [Connection] = []
+    var hasExtraUsers = false
+    /// Finished connections by cause, and the latest time each cause was seen (for ordering),
+    /// indexed by `CauseID.rank`. Held inside the object (not in arrays of their own), a count
+    /// next to its time: finishing a connection touches one slot.
+    var causeSlots = InlineArray<24, (count: Int, last: Int64)>(repeating: (0, .min))
+    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
+    var userHashes = InlineArray<32, UInt16>(repeating: 0)
+    /// The first connection kept of each cause (indexed by `CauseID.rank`).
+    var examples = InlineArray<24, Connection?>(repeating: nil)
+    var extraUserBits = InlineArray<16, UInt64>(repeating: 0)
+    /// One entry per `CauseID` (checked by the tests).
+    static let causeSlotCount = 24
+
+    /// Finished connections by cause (indexed by `CauseID.rank`).
+    public var causeCounts: [Int] { (0..<ClientTimeline.causeSlotCount).map { causeSlots[$0].count } }
+    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
+    public var causeLast: [Int64] { (0..<ClientTimeline.causeSlotCount).map { causeSlots[$0].last } }
     /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
     /// (within a few percent up to several thousand names; 128 bytes per client at most).
     public var moreUsers: Int {
@@ -41,10 +56,6 @@ public final class ClientTimeline {
         if zeros == 0 { return Int(m * log(m)) }
         return Int((m * log(m / Double(zeros))).rounded())
     }
-    var extraUserBits = InlineArray<16, UInt64>(repeating: 0)
-    var hasExtraUsers = false
-    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
-    var userHashes = InlineArray<32, UInt32>(repeating: 0)
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order: logins and operational drops (the latest
@@ -59,17 +70,11 @@ public final class ClientTimeline {
     }
     /// Finished connections not kept in detail (folded into the counts only).
     public var foldedConnections: Int { max(0, connectionCount - connections.count) }
-    var important: [Connection] = []
-    var recent: [Connection] = []
-    var recentNext = 0
-    var examples = InlineArray<24, Connection?>(repeating: nil)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
     public internal(set) var firewall = FirewallDrops()
     /// `srclimit_penalise` lines (OpenSSH 9.8+ PerSourcePenalties) naming this address.
     public internal(set) var penaltyEvents: [TaggedEvent] = []
-    /// Connections of this client not yet finished.
-    var open: [Connection] = []
     /// `Found` / `Attack from` lines not yet followed by a ban.
     var leadUp: [TaggedEvent] = []
 
@@ -84,12 +89,12 @@ public final class ClientTimeline {
     /// True when somebody logged in from this address in the data: its drops matter most.
     public var isLegitimate: Bool { acceptedCount > 0 }
 
-    public func count(of cause: CauseID) -> Int { causeCountSlots[cause.rank] }
+    public func count(of cause: CauseID) -> Int { causeSlots[cause.rank].count }
 
     /// Finished connections that were drops (every cause but `clean-disconnect`).
     public var dropCount: Int {
         var n = 0
-        for c in CauseID.allCases where c.isDrop { n += causeCountSlots[c.rank] }
+        for c in CauseID.allCases where c.isDrop { n += causeSlots[c.rank].count }
         return n
     }
 
@@ -97,11 +102,11 @@ public final class ClientTimeline {
     /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
-        for c in CauseID.allCases where causeCountSlots[c.rank] > 0 { present.append((c, causeLastSlots[c.rank])) }
-        if !bans.isEmpty && causeCountSlots[CauseID.banned.rank] == 0 {
+        for c in CauseID.allCases where causeSlots[c.rank].count > 0 { present.append((c, causeSlots[c.rank].last)) }
+        if !bans.isEmpty && causeSlots[CauseID.banned.rank].count == 0 {
             present.append((.banned, bans.last!.start))
         }
-        if firewall.count > 0 && causeCountSlots[CauseID.firewall.rank] == 0 {
+        if firewall.count > 0 && causeSlots[CauseID.firewall.rank].count == 0 {
             present.append((.firewall, firewall.last))
         }
         guard !present.isEmpty else { return [] }
@@ -139,15 +144,15 @@ public final class ClientTimeline {
     /// bytes inside the object) and compared only on a hash match.
     func noteUser(_ u: String) {
         let h = ClientTimeline.stableHash(u)
-        let h32 = UInt32(truncatingIfNeeded: h)
+        let h16 = UInt16(truncatingIfNeeded: h)
         let n = users.count
         var i = 0
         while i < n {
-            if userHashes[i] == h32 && users[i] == u { return }
+            if userHashes[i] == h16 && users[i] == u { return }
             i += 1
         }
         if users.count < ClientTimeline.maxUsers {
-            userHashes[users.count] = h32
+            userHashes[users.count] = h16
             users.append(u)
         } else {
             hasExtraUsers = true
@@ -160,8 +165,8 @@ public final class ClientTimeline {
     /// connections worth showing (see `Correlator.Options.detailPerClient`).
     func add(finished c: Connection, detailLimit: Int, importantLimit: Int) {
         if let d = c.diagnosis {
-            causeCountSlots[d.cause.rank] += 1
-            if c.end > causeLastSlots[d.cause.rank] { causeLastSlots[d.cause.rank] = c.end }
+            causeSlots[d.cause.rank].count += 1
+            if c.end > causeSlots[d.cause.rank].last { causeSlots[d.cause.rank].last = c.end }
         }
         if c.accepted {
             acceptedCount += 1

@@ -394,28 +394,47 @@ struct EndingFacts {
 /// A reference type: the pid table, the (client, port) table and the client's list of open
 /// connections all point at the same record while it is open.
 public final class Connection {
+    // The fields that hold references come first, side by side: dropping a connection (its
+    // deinit) then reads a few cache lines of it rather than all of them.
     public let host: String
-    /// The per-connection process (monitor) id, or the listener's for listener-level drops.
-    public internal(set) var pid: Int32
-    /// The post-auth child, once linked (`User child is on pid`, or by client address and port).
-    public internal(set) var childPid: Int32?
     public internal(set) var client: String?
-    public internal(set) var port: Int?
     public internal(set) var localAddress: String?
-    public internal(set) var localPort: Int?
-    /// Time of the first and the last line seen, µs since the epoch (UTC).
-    public internal(set) var start: Int64
-    public internal(set) var end: Int64
     /// Distinct user names tried, in order (at most `maxUsers`).
     public var users: [String] { userList.array }
     var userList = InlineList<String>()
-    /// False when sshd said the user does not exist, true when it treated it as existing, nil
-    /// when no line tells.
-    public internal(set) var userExists: Bool?
     public var methods: [MethodResult] { methodList.array }
     var methodList = InlineList<MethodResult>()
     /// The client's version string, when a line logged it.
     public internal(set) var clientVersion: String?
+    /// The ending line's text, while the connection is open (see `ending`).
+    var endingMessage: String?
+    /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
+    public internal(set) var endingReason: String?
+    /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
+    public var events: [EvidenceRecord] { evidence.records }
+    var evidence: EvidenceStore
+    /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
+    public var decisive: TaggedEvent? { decisiveBox?.event }
+    var decisiveBox: EventBox?
+    /// The jail of the ban in `bannedAt`.
+    public internal(set) var banJail: String?
+    /// The client's timeline while the connection is open (cleared when it is finished, so the
+    /// timeline's kept connections do not point back at it).
+    var owner: ClientTimeline?
+    /// The pids it is registered under in the pid table.
+    var tablePids = PidList()
+    /// The per-connection process (monitor) id, or the listener's for listener-level drops.
+    public internal(set) var pid: Int32
+    /// The post-auth child, once linked (`User child is on pid`, or by client address and port).
+    public internal(set) var childPid: Int32?
+    public internal(set) var port: Int?
+    public internal(set) var localPort: Int?
+    /// Time of the first and the last line seen, µs since the epoch (UTC).
+    public internal(set) var start: Int64
+    public internal(set) var end: Int64
+    /// False when sshd said the user does not exist, true when it treated it as existing, nil
+    /// when no line tells.
+    public internal(set) var userExists: Bool?
     public internal(set) var stage: Stage = .tcp
     public internal(set) var kinds = KindSet()
     public internal(set) var failures = 0
@@ -430,25 +449,15 @@ public final class Connection {
     /// The ending line's parts, held as plain fields: the diagnosis reads them without copying
     /// (or retaining) a struct of strings.
     var endingFacts: EndingFacts?
-    var endingMessage: String?
-    /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
-    public internal(set) var endingReason: String?
     /// A line ended the connection.
     public internal(set) var hasEnding = false
     public internal(set) var endedBy: EndedBy = .unknown
     /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
     public internal(set) var sessionClosed = false
-    /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
-    public var events: [EvidenceRecord] { evidence.records }
-    var evidence: EvidenceStore
-    /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
-    public var decisive: TaggedEvent? { decisiveBox?.event }
-    var decisiveBox: EventBox?
     /// Lines left out of `events` in the middle.
     public internal(set) var omittedEvents = 0
     /// Set when a fail2ban/sshguard ban for the client started while this connection was open.
     public internal(set) var bannedAt: Int64?
-    public internal(set) var banJail: String?
     /// Set when the listener on this host stopped (signal 15) while this connection was open.
     public internal(set) var restartAt: Int64?
     /// MaxStartups throttling was active on the host when the connection started.
@@ -460,13 +469,9 @@ public final class Connection {
 
     /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
     var openSlot = -1
-    /// The client's timeline while the connection is open (cleared when it is finished, so the
-    /// timeline's kept connections do not point back at it).
-    var owner: ClientTimeline?
-    /// The pid table's number for `host`, the pids it is registered under there, and its
-    /// position in the table's list of open connections (-1 when not listed).
+    /// The pid table's number for `host`, and the connection's position in the table's list of
+    /// open connections (-1 when not listed).
     var hostID: Int32
-    var tablePids = PidList()
     var tableSlot = -1
 
     static let maxUsers = 4
