@@ -30,12 +30,14 @@ public final class ClientTimeline {
     /// Connections of this client not yet finished.
     var open: [Connection] = []
     var hasExtraUsers = false
+    /// `users.count`, held here: testing a name that is not in `users` reads no array.
+    var userCount: UInt8 = 0
+    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
+    var userHashes = InlineArray<32, UInt16>(repeating: 0)
     /// Finished connections by cause, and the latest time each cause was seen (for ordering),
     /// indexed by `CauseID.rank`. Held inside the object (not in arrays of their own), a count
     /// next to its time: finishing a connection touches one slot.
     var causeSlots = InlineArray<24, (count: Int, last: Int64)>(repeating: (0, .min))
-    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
-    var userHashes = InlineArray<32, UInt16>(repeating: 0)
     /// The first connection kept of each cause (indexed by `CauseID.rank`).
     var examples = InlineArray<24, Connection?>(repeating: nil)
     var extraUserBits = InlineArray<16, UInt64>(repeating: 0)
@@ -145,15 +147,16 @@ public final class ClientTimeline {
     func noteUser(_ u: String) {
         let h = ClientTimeline.stableHash(u)
         let h16 = UInt16(truncatingIfNeeded: h)
-        let n = users.count
+        let n = Int(userCount)
         var i = 0
         while i < n {
             if userHashes[i] == h16 && users[i] == u { return }
             i += 1
         }
-        if users.count < ClientTimeline.maxUsers {
-            userHashes[users.count] = h16
+        if n < ClientTimeline.maxUsers {
+            userHashes[n] = h16
             users.append(u)
+            userCount += 1
         } else {
             hasExtraUsers = true
             let bit = Int(h % UInt64(ClientTimeline.extraUserMapBits))
