@@ -241,7 +241,16 @@ final class CorrelatorTests: XCTestCase {
             XCTAssertEqual(d.events.first?.location.cursor, "s=ab;i=1f;b=cd;m=99")
             XCTAssertEqual(d.events.first?.message, journal.message)
         }
-        // Both connections are gone: their blocks wait for the next ones.
-        XCTAssertNotNil(names.takeBlock())
+        // Both connections are gone: the unshrunk block waits for the next connection.
+        let block = names.takeBlock()
+        XCTAssertNotNil(block)
+        free(block)
+        XCTAssertNil(names.takeBlock(), "the trimmed connection's block was shrunk and freed, not kept")
+        names.stopReusingBlocks()
+        do {
+            let e = Connection(host: "srv", hostID: 0, pid: 400, time: lines[0].time, names: names)
+            e.record(lines[0], head: 8, tail: 16)
+        }
+        XCTAssertNil(names.takeBlock(), "after the run, dropped connections free their blocks")
     }
 }

@@ -128,7 +128,12 @@ final class EvidenceNames {
     /// Evidence blocks of `EvidenceStore.initialCapacity` bytes given back by connections that
     /// were dropped: the next connections reuse them instead of calling `malloc` and `free` once
     /// each (at most `maxSpare` are held).
+    ///
+    /// Only while the correlator runs (on one thread, which is the only one dropping its
+    /// connections then): `stopReusingBlocks()` ends it, so that the connections handed over in
+    /// the result free their blocks themselves, wherever they are released.
     private var spare: [UnsafeMutableRawPointer] = []
+    private var reusing = true
     static let maxSpare = 256
 
     deinit {
@@ -138,7 +143,14 @@ final class EvidenceNames {
     func takeBlock() -> UnsafeMutableRawPointer? { spare.popLast() }
 
     func giveBack(_ p: UnsafeMutableRawPointer) {
-        if spare.count < EvidenceNames.maxSpare { spare.append(p) } else { free(p) }
+        if reusing && spare.count < EvidenceNames.maxSpare { spare.append(p) } else { free(p) }
+    }
+
+    /// Frees the spare blocks; from now on dropped connections free theirs.
+    func stopReusingBlocks() {
+        reusing = false
+        for p in spare { free(p) }
+        spare = []
     }
 
     private(set) var names: [String] = []

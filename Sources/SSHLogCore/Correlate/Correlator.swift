@@ -606,6 +606,7 @@ public final class Correlator {
     /// Folds everything still open and returns the result.
     public func finish() -> CorrelationResult {
         for c in table.all { fold(c) }
+        evidenceNames.stopReusingBlocks()
         var list = Array(clients.values)
         if let want = options.client {
             list = list.filter { $0.address == want }
