@@ -576,6 +576,13 @@ struct PidList {
         }
     }
 
+    var count: Int { inline + more.count }
+
+    /// The `i`th pid registered (repeats included).
+    subscript(i: Int) -> Int32 {
+        i == 0 ? first : i == 1 ? second : more[i - 2]
+    }
+
     /// Every pid, in the order registered (repeats included).
     var all: [Int32] {
         var out: [Int32] = []

@@ -101,10 +101,11 @@ struct PidTable {
     }
 
     mutating func remove(_ c: Connection) {
-        c.tablePids.forEach { pid in
-            if let i = byPid.index(forKey: PidTable.key(c.hostID, pid)), byPid.values[i] === c { byPid.remove(at: i) }
-        }
+        let pids = c.tablePids
         c.tablePids = PidList()
+        for k in 0..<pids.count {
+            if let i = byPid.index(forKey: PidTable.key(c.hostID, pids[k])), byPid.values[i] === c { byPid.remove(at: i) }
+        }
         let i = c.tableSlot
         if i >= 0, i < all.count, all[i] === c {
             let last = all.removeLast()
