@@ -171,4 +171,86 @@ final class CorrelatorTests: XCTestCase {
         XCTAssertEqual(t.users.count, 32)
         XCTAssertEqual(Double(t.moreUsers), 3_000, accuracy: 300)
     }
+
+    func testCauseSlotsCoverEveryCause() {
+        XCTAssertEqual(ClientTimeline.causeSlotCount, CauseID.allCases.count,
+                       "ClientTimeline's inline per-cause storage must have one slot per CauseID")
+        XCTAssertEqual(CauseID.allCases.map(\.rank), Array(0..<CauseID.allCases.count))
+    }
+
+    /// The Horspool search with case folding finds exactly what a plain folded scan finds,
+    /// on real ending lines and on texts built to trip the shift table.
+    func testFoldedNeedleMatchesPlainScan() {
+        let hays = [
+            "Received disconnect from 203.0.113.9 port 50022:11: Bye Bye [preauth]",
+            "Received disconnect from 198.51.100.7 port 4122:14: No supported authentication methods available [preauth]",
+            "Disconnecting authenticating user root 192.0.2.4 port 3312: Too many authentication failures [preauth]",
+            "ssh_dispatch_run_fatal: Connection from 192.0.2.8 port 1022: message authentication code incorrect",
+            "Read error from remote host 192.0.2.8 port 1022: Connection reset by peer",
+            "Connection from 192.0.2.8 port 1022: BAD PACKET LENGTH 1349676916.",
+            "Timeout, server 192.0.2.8 not responding.", "", "c", "corrupt", "CORRUPT", "xcorrupcorrupt",
+            "no more user authentication method", "signal 1 signal 15", "broken  pipe", "Broken pipe",
+        ]
+        let needles: [(FoldedNeedle, StaticString)] = [
+            (FoldedNeedle("too many authentication failures"), "too many authentication failures"),
+            (FoldedNeedle("no supported authentication methods"), "no supported authentication methods"),
+            (FoldedNeedle("no more user authentication methods"), "no more user authentication methods"),
+            (FoldedNeedle("signal 15"), "signal 15"), (FoldedNeedle("corrupt"), "corrupt"),
+            (FoldedNeedle("bad packet length"), "bad packet length"), (FoldedNeedle("broken pipe"), "broken pipe"),
+            (FoldedNeedle("message authentication code incorrect"), "message authentication code incorrect"),
+            (FoldedNeedle("connection reset"), "connection reset"), (FoldedNeedle("c"), "c"),
+        ]
+        var hits = 0
+        for h in hays {
+            for (n, text) in needles {
+                let expected = Diagnoser.containsFolded(h, text)
+                XCTAssertEqual(n.isFound(in: h), expected, "\(text) in \(h)")
+                if expected { hits += 1 }
+            }
+        }
+        XCTAssertEqual(hits, 21, "the sample texts contain the needles this many times")
+    }
+
+    /// Evidence lines come back as stored after trimming, and a dropped connection's block is
+    /// handed to the next connection.
+    func testEvidenceStoreRoundTripsAndReusesBlocks() {
+        let names = EvidenceNames()
+        var lines: [TaggedEvent] = []
+        for i in 0..<12 {
+            lines.append(T.ev("00:\(String(format: "%02d", i)) sshd[\(300 + i)]: Failed password for invalid user u\(i) from 192.0.2.\(i) port \(4000 + i) ssh2",
+                              .authFailed, file: i % 2 == 0 ? "auth.log" : "auth.log.1", lineNo: i + 1))
+        }
+        var journal = lines[3]
+        journal.location = SourceLocation(source: "journal", line: 0, cursor: "s=ab;i=1f;b=cd;m=99")
+        lines[3] = journal
+        do {
+            let c = Connection(host: "srv", hostID: 0, pid: 300, time: lines[0].time, names: names)
+            for e in lines { c.record(e, head: 3, tail: 4) }
+            XCTAssertEqual(c.omittedEvents, 5)
+            let kept = c.events
+            XCTAssertEqual(kept.map(\.message), (Array(lines[0..<3]) + Array(lines[8...])).map(\.message))
+            XCTAssertEqual(kept.map(\.location.line), [1, 2, 3, 9, 10, 11, 12])
+            XCTAssertEqual(kept.map(\.location.source), ["auth.log", "auth.log.1", "auth.log", "auth.log", "auth.log.1", "auth.log", "auth.log.1"])
+            XCTAssertEqual(kept.map(\.pid), [300, 301, 302, 308, 309, 310, 311])
+            c.trimEvidence(head: 1, tail: 1)
+            XCTAssertEqual(c.events.map(\.message), [lines[0].message, lines[11].message])
+            XCTAssertEqual(c.omittedEvents, 10)
+
+            let d = Connection(host: "srv", hostID: 0, pid: 303, time: journal.time, names: names)
+            d.record(journal, head: 8, tail: 16)
+            XCTAssertEqual(d.events.first?.location.cursor, "s=ab;i=1f;b=cd;m=99")
+            XCTAssertEqual(d.events.first?.message, journal.message)
+        }
+        // Both connections are gone: the unshrunk block waits for the next connection.
+        let block = names.takeBlock()
+        XCTAssertNotNil(block)
+        free(block)
+        XCTAssertNil(names.takeBlock(), "the trimmed connection's block was shrunk and freed, not kept")
+        names.stopReusingBlocks()
+        do {
+            let e = Connection(host: "srv", hostID: 0, pid: 400, time: lines[0].time, names: names)
+            e.record(lines[0], head: 8, tail: 16)
+        }
+        XCTAssertNil(names.takeBlock(), "after the run, dropped connections free their blocks")
+    }
 }

@@ -8,33 +8,56 @@ import Glibc
 /// Memory per client is bounded (see `Correlator.Options`), so a flood of millions of attempts
 /// from thousands of addresses costs memory in proportion to the addresses, not the lines.
 public final class ClientTimeline {
+    // Stored properties are laid out in declaration order: the ones finishing a connection
+    // touches come first, side by side, so that a client not seen for a while costs a few cache
+    // misses, not one per field.
+
     /// The address as sshd printed it (or `unknown` for connections that never named one).
     public let address: String
     public internal(set) var first: Int64 = .max
     public internal(set) var last: Int64 = .min
     /// Finished connections (all of them, kept in detail or not).
     public internal(set) var connectionCount = 0
-    /// Finished connections by cause (indexed by `CauseID.rank`).
-    public internal(set) var causeCounts = [Int](repeating: 0, count: CauseID.allCases.count)
-    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
-    public internal(set) var causeLast = [Int64](repeating: .min, count: CauseID.allCases.count)
     public internal(set) var acceptedCount = 0
     /// Sessions still open when the data ended.
     public internal(set) var openAtEnd = 0
     public internal(set) var failureCount = 0
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
+    var important: [Connection] = []
+    var recent: [Connection] = []
+    var recentNext = 0
+    /// Connections of this client not yet finished.
+    var open: [Connection] = []
+    var hasExtraUsers = false
+    /// `users.count`, held here: testing a name that is not in `users` reads no array.
+    var userCount: UInt8 = 0
+    /// `stableHash` of each name in `users` (truncated), tested before the names themselves.
+    var userHashes = InlineArray<32, UInt16>(repeating: 0)
+    /// Finished connections by cause, and the latest time each cause was seen (for ordering),
+    /// indexed by `CauseID.rank`. Held inside the object (not in arrays of their own), a count
+    /// next to its time: finishing a connection touches one slot.
+    var causeSlots = InlineArray<24, (count: Int, last: Int64)>(repeating: (0, .min))
+    /// The first connection kept of each cause (indexed by `CauseID.rank`).
+    var examples = InlineArray<24, Connection?>(repeating: nil)
+    var extraUserBits = InlineArray<16, UInt64>(repeating: 0)
+    /// One entry per `CauseID` (checked by the tests).
+    static let causeSlotCount = 24
+
+    /// Finished connections by cause (indexed by `CauseID.rank`).
+    public var causeCounts: [Int] { (0..<ClientTimeline.causeSlotCount).map { causeSlots[$0].count } }
+    /// Latest time each cause was seen (indexed by `CauseID.rank`), for ordering.
+    public var causeLast: [Int64] { (0..<ClientTimeline.causeSlotCount).map { causeSlots[$0].last } }
     /// Distinct user names beyond `users`, estimated by linear counting over a 1024-bit map
     /// (within a few percent up to several thousand names; 128 bytes per client at most).
     public var moreUsers: Int {
-        guard !extraUserBits.isEmpty else { return 0 }
+        guard hasExtraUsers else { return 0 }
         var zeros = 0
-        for w in extraUserBits { zeros += 64 - w.nonzeroBitCount }
+        for i in 0..<extraUserBits.count { zeros += 64 - extraUserBits[i].nonzeroBitCount }
         let m = Double(ClientTimeline.extraUserMapBits)
         if zeros == 0 { return Int(m * log(m)) }
         return Int((m * log(m / Double(zeros))).rounded())
     }
-    var extraUserBits: [UInt64] = []
     /// Users that logged in successfully from this address.
     public internal(set) var acceptedUsers: [String] = []
     /// Connections kept in full detail, in time order: logins and operational drops (the latest
@@ -42,24 +65,18 @@ public final class ClientTimeline {
     public var connections: [Connection] {
         var out = important
         out.reserveCapacity(important.count + recent.count + 4)
-        for c in examples { if let c { out.append(c) } }
+        for i in 0..<examples.count { if let c = examples[i] { out.append(c) } }
         for c in recent where !out.contains(where: { $0 === c }) { out.append(c) }
         out.sort { $0.start < $1.start }
         return out
     }
     /// Finished connections not kept in detail (folded into the counts only).
     public var foldedConnections: Int { max(0, connectionCount - connections.count) }
-    var important: [Connection] = []
-    var recent: [Connection] = []
-    var recentNext = 0
-    var examples = [Connection?](repeating: nil, count: CauseID.allCases.count)
     public internal(set) var bans: [BanWindow] = []
     public internal(set) var droppedBans = 0
     public internal(set) var firewall = FirewallDrops()
     /// `srclimit_penalise` lines (OpenSSH 9.8+ PerSourcePenalties) naming this address.
     public internal(set) var penaltyEvents: [TaggedEvent] = []
-    /// Connections of this client not yet finished.
-    var open: [Connection] = []
     /// `Found` / `Attack from` lines not yet followed by a ban.
     var leadUp: [TaggedEvent] = []
 
@@ -74,12 +91,12 @@ public final class ClientTimeline {
     /// True when somebody logged in from this address in the data: its drops matter most.
     public var isLegitimate: Bool { acceptedCount > 0 }
 
-    public func count(of cause: CauseID) -> Int { causeCounts[cause.rank] }
+    public func count(of cause: CauseID) -> Int { causeSlots[cause.rank].count }
 
     /// Finished connections that were drops (every cause but `clean-disconnect`).
     public var dropCount: Int {
         var n = 0
-        for c in CauseID.allCases where c.isDrop { n += causeCounts[c.rank] }
+        for c in CauseID.allCases where c.isDrop { n += causeSlots[c.rank].count }
         return n
     }
 
@@ -87,11 +104,11 @@ public final class ClientTimeline {
     /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
-        for c in CauseID.allCases where causeCounts[c.rank] > 0 { present.append((c, causeLast[c.rank])) }
-        if !bans.isEmpty && causeCounts[CauseID.banned.rank] == 0 {
+        for c in CauseID.allCases where causeSlots[c.rank].count > 0 { present.append((c, causeSlots[c.rank].last)) }
+        if !bans.isEmpty && causeSlots[CauseID.banned.rank].count == 0 {
             present.append((.banned, bans.last!.start))
         }
-        if firewall.count > 0 && causeCounts[CauseID.firewall.rank] == 0 {
+        if firewall.count > 0 && causeSlots[CauseID.firewall.rank].count == 0 {
             present.append((.firewall, firewall.last))
         }
         guard !present.isEmpty else { return [] }
@@ -116,19 +133,33 @@ public final class ClientTimeline {
     /// `Hasher` is seeded per process, which made `moreUsers` vary between runs).
     static func stableHash(_ s: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        func fnv(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        }
+        if s.utf8.withContiguousStorageIfAvailable(fnv) == nil { Array(s.utf8).withUnsafeBufferPointer(fnv) }
         h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
         h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
         return h
     }
 
+    /// Notes a user name tried. The names kept are found through their hashes first (a few
+    /// bytes inside the object) and compared only on a hash match.
     func noteUser(_ u: String) {
-        if users.contains(u) { return }
-        if users.count < ClientTimeline.maxUsers {
+        let h = ClientTimeline.stableHash(u)
+        let h16 = UInt16(truncatingIfNeeded: h)
+        let n = Int(userCount)
+        var i = 0
+        while i < n {
+            if userHashes[i] == h16 && users[i] == u { return }
+            i += 1
+        }
+        if n < ClientTimeline.maxUsers {
+            userHashes[n] = h16
             users.append(u)
+            userCount += 1
         } else {
-            if extraUserBits.isEmpty { extraUserBits = [UInt64](repeating: 0, count: ClientTimeline.extraUserMapBits / 64) }
-            let bit = Int(ClientTimeline.stableHash(u) % UInt64(ClientTimeline.extraUserMapBits))
+            hasExtraUsers = true
+            let bit = Int(h % UInt64(ClientTimeline.extraUserMapBits))
             extraUserBits[bit >> 6] |= 1 << UInt64(bit & 63)
         }
     }
@@ -137,8 +168,8 @@ public final class ClientTimeline {
     /// connections worth showing (see `Correlator.Options.detailPerClient`).
     func add(finished c: Connection, detailLimit: Int, importantLimit: Int) {
         if let d = c.diagnosis {
-            causeCounts[d.cause.rank] += 1
-            if c.end > causeLast[d.cause.rank] { causeLast[d.cause.rank] = c.end }
+            causeSlots[d.cause.rank].count += 1
+            if c.end > causeSlots[d.cause.rank].last { causeSlots[d.cause.rank].last = c.end }
         }
         if c.accepted {
             acceptedCount += 1

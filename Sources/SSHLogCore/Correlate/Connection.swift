@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How far a connection got before it ended.
 public enum Stage: Int, Comparable, Sendable, CaseIterable {
     /// TCP accepted (or refused by the listener before a per-connection process existed).
@@ -119,14 +123,72 @@ public struct EvidenceRecord: Sendable {
 }
 
 /// Program and source names of evidence lines, each stored once per correlator run and named by
-/// a number in the lines that use it.
+/// a number in the lines that use it; and the run's spare evidence blocks.
 final class EvidenceNames {
+    /// Evidence blocks of `EvidenceStore.initialCapacity` bytes given back by connections that
+    /// were dropped: the next connections reuse them instead of calling `malloc` and `free` once
+    /// each (at most `maxSpare` are held).
+    ///
+    /// Only while the correlator runs (on one thread, which is the only one dropping its
+    /// connections then): `stopReusingBlocks()` ends it, so that the connections handed over in
+    /// the result free their blocks themselves, wherever they are released.
+    private var spare: [UnsafeMutableRawPointer] = []
+    private var reusing = true
+    static let maxSpare = 256
+
+    deinit {
+        for p in spare { free(p) }
+    }
+
+    func takeBlock() -> UnsafeMutableRawPointer? { spare.popLast() }
+
+    func giveBack(_ p: UnsafeMutableRawPointer) {
+        if reusing && spare.count < EvidenceNames.maxSpare { spare.append(p) } else { free(p) }
+    }
+
+    /// Frees the spare blocks; from now on dropped connections free theirs.
+    func stopReusingBlocks() {
+        reusing = false
+        for p in spare { free(p) }
+        spare = []
+    }
+
     private(set) var names: [String] = []
     private var ids: [String: Int32] = [:]
     /// The last few names looked up: a run has a handful (sshd, sshd-session, the file), so the
     /// per-line lookup is a comparison of identical strings, not a hash.
     private var recent: [String] = []
     private var recentIDs: [Int32] = []
+    /// The last name asked for in each of two roles (program, source): the usual case is one
+    /// comparison of identical strings.
+    private var lastProgram = "", lastSource = ""
+    private var lastProgramID: Int32 = -1, lastSourceID: Int32 = -1
+    private var lastSourceInterned: Int32 = -1
+
+    func programID(_ s: String) -> Int32 {
+        if lastProgramID >= 0 && s == lastProgram { return lastProgramID }
+        let i = id(s)
+        lastProgram = s
+        lastProgramID = i
+        return i
+    }
+
+    /// `sourceID` of a source name given by its number in `InternedNames` (what events hold).
+    func sourceID(interned n: Int32) -> Int32 {
+        if lastSourceID >= 0 && n == lastSourceInterned { return lastSourceID }
+        let i = sourceID(InternedNames.name(n))
+        lastSourceInterned = n
+        return i
+    }
+
+    func sourceID(_ s: String) -> Int32 {
+        if lastSourceID >= 0 && s == lastSource { return lastSourceID }
+        let i = id(s)
+        lastSource = s
+        lastSourceID = i
+        lastSourceInterned = -1
+        return i
+    }
 
     func id(_ s: String) -> Int32 {
         for k in recent.indices where recent[k] == s { return recentIDs[k] }
@@ -156,11 +218,13 @@ final class EvidenceNames {
 ///
 /// A finished connection kept for the report then holds one allocation for its evidence instead
 /// of one string per line, and one dropped later frees it without touching a string per line
-/// (the tagger's own strings die at once, while still in cache).
+/// (the tagger's own strings die at once, while still in cache). The buffer is managed by hand
+/// (`malloc`/`realloc`/`free`): growing it moves no more than `realloc` does, and trimming the
+/// spare capacity of a kept connection shrinks the block in place instead of copying it.
 ///
 /// - Complexity: appending is O(length of the line); reading or removing line `i` walks the
 ///   heads before it (a connection keeps a bounded number of lines, see `Correlator.Options`).
-struct EvidenceStore {
+struct EvidenceStore: ~Copyable {
     struct Head {
         var time: Int64
         var line: Int
@@ -174,13 +238,23 @@ struct EvidenceStore {
     }
 
     static let headSize = MemoryLayout<Head>.size
+    /// The first allocation: a typical short connection's lines fit without growing.
+    static let initialCapacity = 1_024
 
     let names: EvidenceNames
-    private var bytes: [UInt8] = []
+    private var base: UnsafeMutableRawPointer?
+    private var capacity = 0
+    /// Bytes in use.
+    private var used = 0
     private(set) var count = 0
 
     init(names: EvidenceNames) {
         self.names = names
+    }
+
+    deinit {
+        guard let base else { return }
+        if capacity == EvidenceStore.initialCapacity { names.giveBack(base) } else { free(base) }
     }
 
     var isEmpty: Bool { count == 0 }
@@ -188,7 +262,7 @@ struct EvidenceStore {
     private static func textLength(_ h: Head) -> Int { Int(h.messageLength) + Int(max(0, h.cursorLength)) }
 
     private func head(at offset: Int) -> Head {
-        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Head.self) }
+        base!.loadUnaligned(fromByteOffset: offset, as: Head.self)
     }
 
     /// Byte offset of line `i` (or of the end, for `i == count`).
@@ -198,21 +272,55 @@ struct EvidenceStore {
         return o
     }
 
-    private mutating func appendUTF8(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: s.utf8)
+    /// Room for `n` more bytes.
+    private mutating func reserve(_ n: Int) {
+        if used + n <= capacity { return }
+        if base == nil && n <= EvidenceStore.initialCapacity {
+            guard let p = names.takeBlock() ?? malloc(EvidenceStore.initialCapacity) else {
+                fatalError("sshlog: out of memory (evidence buffer)")
+            }
+            base = p
+            capacity = EvidenceStore.initialCapacity
+            return
         }
+        let want = max(used + n, capacity * 2, EvidenceStore.initialCapacity)
+        guard let p = realloc(base, want) else { fatalError("sshlog: out of memory (evidence buffer of \(want) bytes)") }
+        base = p
+        capacity = want
     }
 
+    /// Room is made first and the text copied after, from borrowed views of the strings: with no
+    /// call in between that the compiler cannot see through, it neither copies nor retains them.
     mutating func append(_ e: TaggedEvent) {
-        if bytes.capacity == 0 { bytes.reserveCapacity(512) }
-        var h = Head(time: e.time, line: e.location.line, pid: e.pid, program: names.id(e.program),
-                     source: names.id(e.location.source), messageLength: Int32(e.message.utf8.count),
-                     cursorLength: e.location.cursor.map { Int32($0.utf8.count) } ?? -1, kind: e.kind)
-        withUnsafeBytes(of: &h) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-        appendUTF8(e.message)
-        if let cursor = e.location.cursor { appendUTF8(cursor) }
+        let program = names.programID(e.program), source = names.sourceID(interned: e.sourceName)
+        let (m, c) = EvidenceStore.textCounts(e)
+        reserve(EvidenceStore.headSize + m + (c ?? 0))
+        var h = Head(time: e.time, line: e.line, pid: e.pid, program: program, source: source,
+                     messageLength: Int32(m), cursorLength: c.map { Int32($0) } ?? -1, kind: e.kind)
+        let at = base! + used
+        at.copyMemory(from: &h, byteCount: EvidenceStore.headSize)
+        e.messageBytes.withUnsafeBytes { b in
+            if b.count > 0 { (at + EvidenceStore.headSize).copyMemory(from: b.baseAddress!, byteCount: b.count) }
+        }
+        if let cursor = e.cursor { EvidenceStore.copyUTF8(cursor, to: at + EvidenceStore.headSize + m) }
+        used += EvidenceStore.headSize + m + (c ?? 0)
         count += 1
+    }
+
+    /// Lengths of the message and the cursor (a function of its own, so that the compiler reads
+    /// the strings again after `reserve` instead of keeping them, retained, across it).
+    @inline(never) private static func textCounts(_ e: TaggedEvent) -> (Int, Int?) {
+        (e.messageBytes.count, e.cursor.map { $0.utf8.count })
+    }
+
+    @inline(__always) private static func copyUTF8(_ s: String, to dst: UnsafeMutableRawPointer) {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { b in
+            if b.count > 0 { dst.copyMemory(from: b.baseAddress!, byteCount: b.count) }
+        }
+        if done == nil {
+            var i = 0
+            for x in s.utf8 { dst.storeBytes(of: x, toByteOffset: i, as: UInt8.self); i += 1 }
+        }
     }
 
     /// Removes the lines in `range`.
@@ -221,21 +329,34 @@ struct EvidenceStore {
         let from = offset(of: range.lowerBound)
         var to = from
         for _ in range { to += EvidenceStore.headSize + EvidenceStore.textLength(head(at: to)) }
-        bytes.removeSubrange(from..<to)
+        (base! + from).copyMemory(from: base! + to, byteCount: used - to)
+        used -= to - from
         count -= range.count
     }
 
-    /// Drops spare capacity (for connections kept until the report).
+    /// Drops spare capacity (for connections kept until the report) when more than half the block
+    /// is unused: `realloc` to a smaller size splits the block in place. A block at least half
+    /// full is kept as it is, to go back to the spare blocks when its connection is dropped.
     mutating func shrink() {
-        if bytes.capacity > bytes.count + bytes.count / 4 { bytes = Array(bytes) }
+        guard capacity > 2 * used else { return }
+        if used == 0 {
+            free(base)
+            base = nil
+            capacity = 0
+            return
+        }
+        if let p = realloc(base, used) {
+            base = p
+            capacity = used
+        }
     }
 
     private func record(at o: Int) -> EvidenceRecord {
         let h = head(at: o)
         let s = o + EvidenceStore.headSize, m = Int(h.messageLength)
-        let message = String(decoding: bytes[s..<(s + m)], as: UTF8.self)
-        let cursor = h.cursorLength < 0 ? nil
-            : String(decoding: bytes[(s + m)..<(s + m + Int(h.cursorLength))], as: UTF8.self)
+        let text = UnsafeRawBufferPointer(start: base! + s, count: m + Int(max(0, h.cursorLength)))
+        let message = String(decoding: text[0..<m], as: UTF8.self)
+        let cursor = h.cursorLength < 0 ? nil : String(decoding: text[m...], as: UTF8.self)
         return EvidenceRecord(time: h.time, kind: h.kind, program: names[h.program], pid: h.pid, message: message,
                               location: SourceLocation(source: names[h.source], line: h.line, cursor: cursor))
     }
@@ -273,6 +394,21 @@ public struct EndingLine: Sendable {
         message = e.message
         fields = Fields(code: e.fields.code, signal: e.fields.signal, reason: e.fields.reason)
     }
+
+    init(kind: EventKind, time: Int64, message: String, fields: Fields) {
+        self.kind = kind
+        self.time = time
+        self.message = message
+        self.fields = fields
+    }
+}
+
+/// The parts of an ending line other than its text (no references: copied for free).
+struct EndingFacts {
+    var kind: EventKind
+    var time: Int64
+    var code: Int?
+    var signal: Int?
 }
 
 /// One SSH connection (or one connection attempt refused before sshd forked for it), built from
@@ -282,53 +418,70 @@ public struct EndingLine: Sendable {
 /// A reference type: the pid table, the (client, port) table and the client's list of open
 /// connections all point at the same record while it is open.
 public final class Connection {
+    // The fields that hold references come first, side by side: dropping a connection (its
+    // deinit) then reads a few cache lines of it rather than all of them.
     public let host: String
-    /// The per-connection process (monitor) id, or the listener's for listener-level drops.
-    public internal(set) var pid: Int32
-    /// The post-auth child, once linked (`User child is on pid`, or by client address and port).
-    public internal(set) var childPid: Int32?
     public internal(set) var client: String?
-    public internal(set) var port: Int?
     public internal(set) var localAddress: String?
-    public internal(set) var localPort: Int?
-    /// Time of the first and the last line seen, µs since the epoch (UTC).
-    public internal(set) var start: Int64
-    public internal(set) var end: Int64
     /// Distinct user names tried, in order (at most `maxUsers`).
     public var users: [String] { userList.array }
     var userList = InlineList<String>()
-    /// False when sshd said the user does not exist, true when it treated it as existing, nil
-    /// when no line tells.
-    public internal(set) var userExists: Bool?
     public var methods: [MethodResult] { methodList.array }
     var methodList = InlineList<MethodResult>()
     /// The client's version string, when a line logged it.
     public internal(set) var clientVersion: String?
-    public internal(set) var stage: Stage = .tcp
-    public internal(set) var kinds = KindSet()
-    public internal(set) var failures = 0
-    public internal(set) var accepted = false
-    /// The first line that ends the connection (an ending, a refusal, a drop), while the
-    /// connection is open; released when it is finished (its reason stays in `endingReason`).
-    public internal(set) var ending: EndingLine?
+    /// The ending line's text, while the connection is open (see `ending`).
+    var endingMessage: String?
     /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
     public internal(set) var endingReason: String?
-    /// A line ended the connection.
-    public internal(set) var hasEnding = false
-    public internal(set) var endedBy: EndedBy = .unknown
-    /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
-    public internal(set) var sessionClosed = false
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
     public var events: [EvidenceRecord] { evidence.records }
     var evidence: EvidenceStore
     /// The first line whose fields a diagnosis quotes (refusal reason, algorithm offer).
     public var decisive: TaggedEvent? { decisiveBox?.event }
     var decisiveBox: EventBox?
+    /// The jail of the ban in `bannedAt`.
+    public internal(set) var banJail: String?
+    /// The client's timeline while the connection is open (cleared when it is finished, so the
+    /// timeline's kept connections do not point back at it).
+    var owner: ClientTimeline?
+    /// The pids it is registered under in the pid table.
+    var tablePids = PidList()
+    /// The per-connection process (monitor) id, or the listener's for listener-level drops.
+    public internal(set) var pid: Int32
+    /// The post-auth child, once linked (`User child is on pid`, or by client address and port).
+    public internal(set) var childPid: Int32?
+    public internal(set) var port: Int?
+    public internal(set) var localPort: Int?
+    /// Time of the first and the last line seen, µs since the epoch (UTC).
+    public internal(set) var start: Int64
+    public internal(set) var end: Int64
+    /// False when sshd said the user does not exist, true when it treated it as existing, nil
+    /// when no line tells.
+    public internal(set) var userExists: Bool?
+    public internal(set) var stage: Stage = .tcp
+    public internal(set) var kinds = KindSet()
+    public internal(set) var failures = 0
+    public internal(set) var accepted = false
+    /// The first line that ends the connection (an ending, a refusal, a drop), while the
+    /// connection is open; released when it is finished (its reason stays in `endingReason`).
+    public var ending: EndingLine? {
+        guard let f = endingFacts, let m = endingMessage else { return nil }
+        return EndingLine(kind: f.kind, time: f.time, message: m,
+                          fields: EndingLine.Fields(code: f.code, signal: f.signal, reason: endingReason))
+    }
+    /// The ending line's parts, held as plain fields: the diagnosis reads them without copying
+    /// (or retaining) a struct of strings.
+    var endingFacts: EndingFacts?
+    /// A line ended the connection.
+    public internal(set) var hasEnding = false
+    public internal(set) var endedBy: EndedBy = .unknown
+    /// The PAM session was closed (at INFO on sshd ≤ 9.7 often the only trace of a post-auth end).
+    public internal(set) var sessionClosed = false
     /// Lines left out of `events` in the middle.
     public internal(set) var omittedEvents = 0
     /// Set when a fail2ban/sshguard ban for the client started while this connection was open.
     public internal(set) var bannedAt: Int64?
-    public internal(set) var banJail: String?
     /// Set when the listener on this host stopped (signal 15) while this connection was open.
     public internal(set) var restartAt: Int64?
     /// MaxStartups throttling was active on the host when the connection started.
@@ -340,13 +493,9 @@ public final class Connection {
 
     /// Position in its client's `open` list (-1 when not listed), for O(1) removal.
     var openSlot = -1
-    /// The client's timeline while the connection is open (cleared when it is finished, so the
-    /// timeline's kept connections do not point back at it).
-    var owner: ClientTimeline?
-    /// The pid table's number for `host`, the pids it is registered under there, and its
-    /// position in the table's list of open connections (-1 when not listed).
+    /// The pid table's number for `host`, and the connection's position in the table's list of
+    /// open connections (-1 when not listed).
     var hostID: Int32
-    var tablePids = PidList()
     var tableSlot = -1
 
     static let maxUsers = 4
@@ -400,11 +549,13 @@ public final class Connection {
         }
     }
 
-    func setEnding(_ e: TaggedEvent, by: EndedBy) {
+    /// `f` is `e.fields` (read once by the caller).
+    func setEnding(_ e: TaggedEvent, _ f: EventFields, by: EndedBy) {
         if !hasEnding {
             hasEnding = true
-            ending = EndingLine(e)
-            endingReason = e.fields.reason
+            endingFacts = EndingFacts(kind: e.kind, time: e.time, code: f.code, signal: f.signal)
+            endingMessage = e.message
+            endingReason = f.reason
             endedBy = by
         }
     }
@@ -415,7 +566,8 @@ public final class Connection {
 
     /// Drops what only the diagnosis needed, once the connection is finished.
     func compact() {
-        ending = nil
+        endingFacts = nil
+        endingMessage = nil
         evidence.shrink()
     }
 }
@@ -434,6 +586,13 @@ struct PidList {
         case 1: second = p; inline = 2
         default: more.append(p)
         }
+    }
+
+    var count: Int { inline + more.count }
+
+    /// The `i`th pid registered (repeats included).
+    subscript(i: Int) -> Int32 {
+        i == 0 ? first : i == 1 ? second : more[i - 2]
     }
 
     /// Every pid, in the order registered (repeats included).

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Groups tagged lines into connections and connections into per-client timelines.
 ///
 /// Feed it every `TaggedEvent` of a run in time order (`add`), then call `finish()`. Lines are
@@ -52,7 +56,7 @@ public final class Correlator {
     let options: Options
     var table = PidTable()
     let evidenceNames = EvidenceNames()
-    var clients: [String: ClientTimeline] = [:]
+    var clients: [ClientKey: ClientTimeline] = [:]
     private var lastTimeline: ClientTimeline?
     var hostEvents: [TaggedEvent] = []
     var droppedHostEvents = 0
@@ -60,8 +64,8 @@ public final class Correlator {
     var throttlingHosts: Set<String> = []
     var restarts: [(host: String, time: Int64)] = []
     /// logind session → connection, and the latest login per (host, user), for joining logind lines.
-    var logindSessions: [String: Connection] = [:]
-    var lastLogin: [String: Connection] = [:]
+    var logindSessions: [NameKey: Connection] = [:]
+    var lastLogin: [NameKey: Connection] = [:]
     var firstTime: Int64 = .max
     var lastTime: Int64 = .min
     var lastSweep: Int64 = .min
@@ -145,49 +149,56 @@ public final class Correlator {
     }
 
     private func connectionLine(_ e: TaggedEvent) {
+        let f = e.fields
         // Listener lines that name the per-connection process.
         var pid = e.pid
-        if (e.kind == .authGraceTimeout || e.kind == .serverChildCrash), let p = e.fields.pid, p != e.pid {
+        if (e.kind == .authGraceTimeout || e.kind == .serverChildCrash), let p = f.pid, p != e.pid {
             pid = p
         }
-        let client = e.fields.client.map(Correlator.normalise)
-        let port = e.fields.port
+        let client = f.client.map(Correlator.normalise)
+        let port = f.port
         let host = table.hostID(e.host)
+        let conn = openConnection(e, pid: pid, host: host, client: client, port: port)
+            ?? newConnection(e, pid: pid, host: host)
+        apply(e, f, to: conn, client: client, port: port)
+    }
 
-        var c = table.connection(host: host, pid: pid)
-        if let existing = c, startsNew(existing, e, client: client, port: port) {
+    /// The open connection that line `e` belongs to, if any; an open one the line shows to have
+    /// ended (a reused pid) is folded first. (A helper of its own: the connection found is handed
+    /// back once, without further reference counting.)
+    private func openConnection(_ e: TaggedEvent, pid: Int32, host: Int32, client: String?, port: Int?) -> Connection? {
+        if let existing = table.connection(host: host, pid: pid) {
+            if !startsNew(existing, e, client: client, port: port) { return existing }
             fold(existing)
-            c = nil
         }
-        if c == nil, let client, let port, let linked = table.connection(host: host, client: client, port: port) {
+        if let client, let port, let linked = table.connection(host: host, client: client, port: port) {
             // The post-auth child (or another process of the same connection) printing the pair.
-            c = linked
             if pid > 0 { table.register(linked, pid: pid) }
             if linked.childPid == nil && pid != linked.pid { linked.childPid = pid }
+            return linked
         }
-        if c == nil, let client, port == nil, Correlator.isPostAuthEnding(e.kind),
-           let tl = clients[client], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
+        if let client, port == nil, Correlator.isPostAuthEnding(e.kind),
+           let tl = clients[ClientKey(client)], let session = Correlator.latest(tl.open, where: { $0.hostID == host && $0.accepted && !$0.hasEnding }) {
             // Old sshd (≤ 7.x) post-auth endings without a port: the client's latest open session.
-            c = session
             if pid > 0 { table.register(session, pid: pid) }
             if session.childPid == nil && pid != session.pid { session.childPid = pid }
+            return session
         }
-        if c == nil, client != nil, port == nil, isPamAuth(e.kind) {
+        if let client, port == nil, isPamAuth(e.kind) {
             // A PAM conversation helper process: join the client's latest open connection.
-            if let tl = clients[client!], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
-                c = recent
+            if let tl = clients[ClientKey(client)], let recent = Correlator.latest(tl.open, where: { $0.hostID == host && !$0.ended }) {
                 if pid > 0 { table.register(recent, pid: pid) }
+                return recent
             }
         }
-        let conn: Connection
-        if let c {
-            conn = c
-        } else {
-            conn = Connection(host: e.host, hostID: host, pid: pid, time: e.time, names: evidenceNames)
-            table.register(conn, pid: pid)
-            if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
-        }
-        apply(e, to: conn, client: client, port: port)
+        return nil
+    }
+
+    private func newConnection(_ e: TaggedEvent, pid: Int32, host: Int32) -> Connection {
+        let conn = Connection(host: e.host, hostID: host, pid: pid, time: e.time, names: evidenceNames)
+        table.register(conn, pid: pid)
+        if throttlingHosts.contains(e.host) { conn.duringThrottling = true }
+        return conn
     }
 
     /// The open connection that started last among those matching.
@@ -227,7 +238,8 @@ public final class Correlator {
         return false
     }
 
-    private func apply(_ e: TaggedEvent, to c: Connection, client: String?, port: Int?) {
+    /// `f` is `e.fields`, read once by the caller: each `e.fields.x` would copy the fields.
+    private func apply(_ e: TaggedEvent, _ f: EventFields, to c: Connection, client: String?, port: Int?) {
         if e.time < c.start { c.start = e.time }
         if e.time > c.end { c.end = e.time }
         if options.keepEverything {
@@ -244,117 +256,117 @@ public final class Correlator {
             c.port = port
             table.registerEndpoint(c)
         }
-        if c.localAddress == nil, let l = e.fields.laddr { c.localAddress = l }
-        if c.localPort == nil, let l = e.fields.lport { c.localPort = l }
-        if c.clientVersion == nil, !e.fields.extra.isEmpty,
-           let v = e.fields.extra["version"] ?? e.fields.extra["client_version"] { c.clientVersion = v }
+        if c.localAddress == nil, let l = f.laddr { c.localAddress = l }
+        if c.localPort == nil, let l = f.lport { c.localPort = l }
+        if c.clientVersion == nil, !f.extra.isEmpty,
+           let v = f.extra["version"] ?? f.extra["client_version"] { c.clientVersion = v }
 
         switch e.kind {
         case .connOpen:
             break
         case .bannerNone, .bannerBad:
             raise(c, .banner)
-            if e.kind == .bannerBad, let r = e.fields.reason, c.clientVersion == nil,
+            if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
                Diagnoser.containsFolded(e.message, "identif") {
                 c.clientVersion = r  // what the client sent instead of a valid banner
             }
-            c.setEnding(e, by: .client)
+            c.setEnding(e, f, by: .client)
         case .bannerError:
             raise(c, .banner)
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .bannerProbe:
             raise(c, .banner)
-            if c.clientVersion == nil { c.clientVersion = e.fields.reason }  // "probed ... with <banner>"
+            if c.clientVersion == nil { c.clientVersion = f.reason }  // "probed ... with <banner>"
 
         case .tcpwrapRefused:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .dnsMismatch:
             break
         case .kexNoMatch:
             raise(c, .kex)
             c.setDecisive(e)
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .kexError:
             raise(c, .kex)
         case .authInvalidUser:
             raise(c, .auth)
             c.userExists = false
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .authFailed:
             raise(c, .auth)
             c.failures += 1
-            if e.fields.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
-            if let u = e.fields.user { c.noteUser(u) }
-            c.noteMethod(e.fields.method ?? "unknown", "failed")
+            if f.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
+            if let u = f.user { c.noteUser(u) }
+            c.noteMethod(f.method ?? "unknown", "failed")
         case .authPamFailure:
             raise(c, .auth)
             if c.failures == 0 { c.failures = 1 }
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .authPamUnknown:
             raise(c, .auth)
             c.userExists = false
         case .authPamMore, .authPostponed, .authPartial, .authKeyRefused:
             raise(c, .auth)
-            if let u = e.fields.user { c.noteUser(u) }
-            if e.kind == .authPostponed { c.noteMethod(e.fields.method ?? "unknown", "postponed") }
-            if e.kind == .authPartial { c.noteMethod(e.fields.method ?? "unknown", "partial") }
+            if let u = f.user { c.noteUser(u) }
+            if e.kind == .authPostponed { c.noteMethod(f.method ?? "unknown", "postponed") }
+            if e.kind == .authPartial { c.noteMethod(f.method ?? "unknown", "partial") }
         case .authAccepted:
             raise(c, .session)
             c.accepted = true
             c.userExists = true
-            if let u = e.fields.user {
+            if let u = f.user {
                 c.userList.removeAll(u)
                 c.userList.append(u)
-                lastLogin[e.host + "\u{0}" + u] = c
+                lastLogin[NameKey(host: c.hostID, name: u)] = c
             }
-            c.noteMethod(e.fields.method ?? "unknown", "accepted")
+            c.noteMethod(f.method ?? "unknown", "accepted")
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = e.fields.user { c.noteUser(u) }
-            if e.kind == .authProhibited { c.setEnding(e, by: .server) }
+            if let u = f.user { c.noteUser(u) }
+            if e.kind == .authProhibited { c.setEnding(e, f, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .server)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .server)
         case .authMaxTries:
             raise(c, .auth)
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .server)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .server)
         case .authGraceTimeout:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .discReceived:
-            c.setEnding(e, by: .client)
+            c.setEnding(e, f, by: .client)
         case .discSent:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .connDisconnected, .connClosed:
-            if let u = e.fields.user { c.noteUser(u) }
-            c.setEnding(e, by: .client)
+            if let u = f.user { c.noteUser(u) }
+            c.setEnding(e, f, by: .client)
         case .connReset, .connReadError, .connWriteFailed, .connTimedOut:
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .packetCorrupt:
-            c.setEnding(e, by: .network)
+            c.setEnding(e, f, by: .network)
         case .packetError:
-            c.setEnding(e, by: Diagnoser.isNetworkError(e) ? .network : .server)
+            c.setEnding(e, f, by: Diagnoser.isNetworkError(e, f) ? .network : .server)
         case .connClosing, .connTransferred:
             break
         case .sessionOpened:
             raise(c, .session)
-            if let u = e.fields.user { c.noteUser(u) }
+            if let u = f.user { c.noteUser(u) }
         case .sessionClosed:
             c.sessionClosed = true
         case .sessionChild:
-            if let p = e.fields.pid {
+            if let p = f.pid {
                 c.childPid = p
                 table.register(c, pid: p)
             }
         case .sessionStart, .sessionEnd:
             break
         case .sessionAliveTimeout, .sessionInactive:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         case .serverChildCrash, .serverResource:
-            c.setEnding(e, by: .server)
+            c.setEnding(e, f, by: .server)
         default:
             break
         }
@@ -382,11 +394,12 @@ public final class Correlator {
         // Attempts come in bursts from one client: the last one found is checked first.
         if let t = lastTimeline, t.address == address { return t }
         let t: ClientTimeline
-        if let known = clients[address] {
+        let key = ClientKey(address)
+        if let known = clients[key] {
             t = known
         } else {
             t = ClientTimeline(address: address)
-            clients[address] = t
+            clients[key] = t
         }
         lastTimeline = t
         return t
@@ -397,7 +410,7 @@ public final class Correlator {
     static func normalise(_ s: String) -> String {
         var slash = false, mapped = false
         let scanned: Void? = s.utf8.withContiguousStorageIfAvailable { b in
-            for x in b where x == 47 { slash = true; break }
+            slash = b.count > 0 && memchr(b.baseAddress!, 47, b.count) != nil
             mapped = b.count > 7 && b[0] == 58 && b[1] == 58 && b[2] == 102 && b[3] == 102 && b[4] == 102
                 && b[5] == 102 && b[6] == 58
         }
@@ -415,17 +428,18 @@ public final class Correlator {
     // MARK: - Listener, server, blockers, logind
 
     private func listenerDrop(_ e: TaggedEvent) {
+        let f = e.fields
         let c = Connection(host: e.host, hostID: table.hostID(e.host), pid: e.pid, time: e.time,
                            names: evidenceNames)
         if throttlingHosts.contains(e.host) { c.duringThrottling = true }
-        let client = e.fields.client.map(Correlator.normalise)
+        let client = f.client.map(Correlator.normalise)
         c.client = client
-        c.port = e.fields.port
-        c.localAddress = e.fields.laddr
-        c.localPort = e.fields.lport
+        c.port = f.port
+        c.localAddress = f.laddr
+        c.localPort = f.lport
         c.record(e, head: 1, tail: 0)
         c.kinds.insert(e.kind)
-        c.setEnding(e, by: .server)
+        c.setEnding(e, f, by: .server)
         finishConnection(c)
     }
 
@@ -464,7 +478,7 @@ public final class Correlator {
                 // logged its signal without any ending of their own: a stop with
                 // KillMode=control-group signals every process at once, and the session monitors
                 // often write their PAM close before the listener writes "Received signal 15".
-                if !c.ended || (c.ending == nil && c.accepted && e.time - c.end <= Correlator.restartRace) {
+                if !c.ended || (!c.hasEnding && c.accepted && e.time - c.end <= Correlator.restartRace) {
                     c.restartAt = e.time
                 }
             }
@@ -481,19 +495,21 @@ public final class Correlator {
     }
 
     private func logind(_ e: TaggedEvent) {
-        guard let session = e.fields.session else { return }
-        let key = e.host + "\u{0}" + session
+        let f = e.fields
+        guard let session = f.session else { return }
+        let host = table.hostID(e.host)
+        let key = NameKey(host: host, name: session)
         switch e.kind {
         case .logindNew:
-            if let u = e.fields.user, let c = lastLogin[e.host + "\u{0}" + u], e.time - c.end <= 10_000_000,
+            if let u = f.user, let c = lastLogin[NameKey(host: host, name: u)], e.time - c.end <= 10_000_000,
                table.connection(host: c.hostID, pid: c.pid) === c {
                 logindSessions[key] = c
-                apply(e, to: c, client: nil, port: nil)
+                apply(e, f, to: c, client: nil, port: nil)
             }
             if logindSessions.count > 50_000 { logindSessions.removeAll() }
         case .logindLogout, .logindRemoved:
             if let c = logindSessions[key] {
-                if table.connection(host: c.hostID, pid: c.pid) === c { apply(e, to: c, client: nil, port: nil) }
+                if table.connection(host: c.hostID, pid: c.pid) === c { apply(e, f, to: c, client: nil, port: nil) }
                 if e.kind == .logindRemoved { logindSessions[key] = nil }
             }
         default:
@@ -502,18 +518,19 @@ public final class Correlator {
     }
 
     private func blocker(_ e: TaggedEvent) {
-        guard let raw = e.fields.client else { return }
+        let f = e.fields
+        guard let raw = f.client else { return }
         let ip = Correlator.normalise(raw)
         let tl = timeline(ip)
         tl.touch(e.time)
         let source: BanWindow.Source = e.kind.rawValue.hasPrefix("sshguard") ? .sshguard : .fail2ban
-        let jail = e.fields.jail ?? (source == .sshguard ? "sshguard" : "sshd")
+        let jail = f.jail ?? (source == .sshguard ? "sshguard" : "sshd")
         switch e.kind {
         case .f2bFound, .sshguardAttack:
             tl.pendingLeadUp(e)
         case .f2bBan, .f2bRestore, .sshguardBlock:
             var b = BanWindow(source: source, jail: jail, start: e.time, banEvent: e)
-            b.seconds = e.fields.seconds
+            b.seconds = f.seconds
             b.leadUp = tl.takeLeadUp()
             tl.addBan(b)
             for c in tl.open where !c.ended && c.bannedAt == nil {
@@ -529,7 +546,7 @@ public final class Correlator {
             if let i = tl.bans.lastIndex(where: { $0.jail == jail }) { tl.bans[i].alreadyBanned += 1 }
         case .f2bIncrease:
             if let i = tl.bans.lastIndex(where: { $0.jail == jail && $0.end == nil }) {
-                if let s = e.fields.seconds { tl.bans[i].seconds = s }
+                if let s = f.seconds { tl.bans[i].seconds = s }
             }
         default:
             break
@@ -589,6 +606,7 @@ public final class Correlator {
     /// Folds everything still open and returns the result.
     public func finish() -> CorrelationResult {
         for c in table.all { fold(c) }
+        evidenceNames.stopReusingBlocks()
         var list = Array(clients.values)
         if let want = options.client {
             list = list.filter { $0.address == want }
@@ -621,6 +639,67 @@ extension ClientTimeline {
         leadUp = []
         return l
     }
+}
+
+/// A client address as the key of the correlator's client table: hashed with `quickHash` instead
+/// of SipHash (one lookup per connection).
+struct ClientKey: Hashable {
+    let address: String
+
+    init(_ address: String) {
+        self.address = address
+    }
+
+    static func == (a: ClientKey, b: ClientKey) -> Bool { a.address == b.address }
+
+    func hash(into h: inout Hasher) { h.combine(address) }
+
+    func _rawHashValue(seed: Int) -> Int { quickHash(address, seed: UInt64(bitPattern: Int64(seed))) }
+}
+
+/// A name (logind session id, user name) on one host (a `PidTable` host number).
+struct NameKey: Hashable {
+    let host: Int32
+    let name: String
+
+    static func == (a: NameKey, b: NameKey) -> Bool { a.host == b.host && a.name == b.name }
+
+    func hash(into h: inout Hasher) {
+        h.combine(host)
+        h.combine(name)
+    }
+
+    func _rawHashValue(seed: Int) -> Int {
+        quickHash(name, seed: UInt64(bitPattern: Int64(seed)) ^ UInt64(UInt32(bitPattern: host)) &* 0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+/// A multiply-xorshift hash over a string's UTF-8, 8 bytes at a time, seeded per process (the
+/// dictionaries' seed): for short keys (addresses, user names) a fraction of SipHash's cost.
+func quickHash(_ s: String, seed: UInt64) -> Int {
+    var x = seed ^ 0x9E37_79B9_7F4A_7C15
+    @inline(__always) func mix(_ v: UInt64) {
+        x = (x ^ v) &* 0xbf58476d1ce4e5b9
+        x ^= x >> 29
+    }
+    func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        while i + 8 <= b.count {
+            mix(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            i += 8
+        }
+        var tail: UInt64 = UInt64(b.count) << 56
+        var k = 0
+        while i < b.count {
+            tail |= UInt64(b[i]) << UInt64(8 * k)
+            i += 1
+            k += 1
+        }
+        mix(tail)
+    }
+    if s.utf8.withContiguousStorageIfAvailable(bytes) == nil { Array(s.utf8).withUnsafeBufferPointer(bytes) }
+    x = (x ^ (x >> 27)) &* 0x94d049bb133111eb
+    return Int(truncatingIfNeeded: x ^ (x >> 31))
 }
 
 public struct RestartEvent: Sendable {

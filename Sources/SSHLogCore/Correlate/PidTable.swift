@@ -101,11 +101,11 @@ struct PidTable {
     }
 
     mutating func remove(_ c: Connection) {
-        c.tablePids.forEach { pid in
-            let key = PidTable.key(c.hostID, pid)
-            if byPid[key] === c { byPid[key] = nil }
-        }
+        let pids = c.tablePids
         c.tablePids = PidList()
+        for k in 0..<pids.count {
+            if let i = byPid.index(forKey: PidTable.key(c.hostID, pids[k])), byPid.values[i] === c { byPid.remove(at: i) }
+        }
         let i = c.tableSlot
         if i >= 0, i < all.count, all[i] === c {
             let last = all.removeLast()
@@ -116,8 +116,10 @@ struct PidTable {
         }
         c.tableSlot = -1
         if let client = c.client, let port = c.port {
-            let key = EndpointKey(host: c.hostID, client: client, port: port)
-            if byEndpoint[key] === c { byEndpoint[key] = nil }
+            if let i = byEndpoint.index(forKey: EndpointKey(host: c.hostID, client: client, port: port)),
+               byEndpoint.values[i] === c {
+                byEndpoint.remove(at: i)
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ enum Diagnoser {
 
     static func diagnose(_ c: Connection, _ ctx: DiagnosisContext) -> Diagnosis {
         let k = c.kinds
-        let end = c.ending
+        let end = c.endingFacts
         let preauth = !c.accepted
 
         // Refusals by the listener, the firewall and libwrap: the connection never got further.
@@ -59,11 +59,11 @@ enum Diagnoser {
             return Diagnosis(.userNotAllowed, .high, endedBy: .server)
         }
         if k.contains(.kexNoMatch) { return Diagnosis(.kexMismatch, .high, endedBy: .server) }
-        if k.contains(.authMaxTries) || (end?.kind == .discSent && mentions(end, "too many authentication failures")) {
+        if k.contains(.authMaxTries) || (end?.kind == .discSent && mentionsEnding(c, Diagnoser.tooManyAuthFailures)) {
             return Diagnosis(.tooManyAuthFailures, .high, endedBy: .server)
         }
-        if preauth, let e = end, e.kind == .discReceived, e.fields.code == 14
-            || mentions(e, "no supported authentication methods") || mentions(e, "no more user authentication methods") {
+        if preauth, let e = end, e.kind == .discReceived, e.code == 14
+            || mentionsEnding(c, Diagnoser.noSupportedMethods) || mentionsEnding(c, Diagnoser.noMoreMethods) {
             return Diagnosis(.noAuthMethods, .high, endedBy: .client,
                              alternatives: c.failures > 0 ? [c.userExists == false ? .invalidUser : .authFailed] : [])
         }
@@ -79,12 +79,12 @@ enum Diagnoser {
             return Diagnosis(.loginGraceTimeout, .high, endedBy: .server,
                              alternatives: k.contains(.dnsMismatch) ? [.slowDNS] : [])
         }
-        if k.contains(.packetCorrupt) || (end.map { isCorruption($0) } ?? false) {
+        if k.contains(.packetCorrupt) || (end.map { isCorruption($0, c) } ?? false) {
             return Diagnosis(.packetCorruption, k.contains(.packetCorrupt) ? .high : .medium, endedBy: .network,
                              alternatives: [.networkReset])
         }
         if let e = end, e.kind == .serverChildCrash {
-            if e.fields.signal == 15 || mentions(e, "signal 15") {
+            if e.signal == 15 || mentionsEnding(c, Diagnoser.signal15) {
                 return Diagnosis(.serverRestart, .high, endedBy: .server)
             }
             return Diagnosis(.serverResource, .medium, endedBy: .server)
@@ -106,7 +106,7 @@ enum Diagnoser {
                 return Diagnosis(.networkReset, .high, endedBy: .network,
                                  alternatives: c.accepted ? [.clientVanished] : [.clientGaveUp])
             case .packetError:
-                if isNetworkError(e) {
+                if isNetworkError(c) {
                     return Diagnosis(.networkReset, .high, endedBy: .network)
                 }
                 if c.stage <= .kex && !c.accepted {
@@ -123,7 +123,7 @@ enum Diagnoser {
             if let e = end {
                 switch e.kind {
                 case .discReceived:
-                    if e.fields.code == nil || e.fields.code == 11 {
+                    if e.code == nil || e.code == 11 {
                         return Diagnosis(.cleanDisconnect, .high, endedBy: .client)
                     }
                     return Diagnosis(.clientVanished, .medium, endedBy: .client, alternatives: [.networkReset])
@@ -208,23 +208,42 @@ enum Diagnoser {
                          alternatives: [.clientVanished, .cleanDisconnect, .networkReset], likely: .clientVanished)
     }
 
-    static func mentions(_ e: EndingLine?, _ needle: StaticString) -> Bool {
-        guard let e else { return false }
-        if let r = e.fields.reason, containsFolded(r, needle) { return true }
-        return containsFolded(e.message, needle)
+    /// Whether the ending line of `c` (its reason field, else its text) contains `needle`.
+    static func mentionsEnding(_ c: Connection, _ needle: FoldedNeedle) -> Bool {
+        guard c.endingFacts != nil else { return false }
+        return mentions(reason: c.endingReason, message: c.endingMessage ?? "", needle)
     }
 
-    static func isCorruption(_ e: EndingLine) -> Bool {
+    static func mentions(reason: String?, message: String, _ needle: FoldedNeedle) -> Bool {
+        if let r = reason, needle.isFound(in: r) { return true }
+        return needle.isFound(in: message)
+    }
+
+    static let tooManyAuthFailures = FoldedNeedle("too many authentication failures")
+    static let noSupportedMethods = FoldedNeedle("no supported authentication methods")
+    static let noMoreMethods = FoldedNeedle("no more user authentication methods")
+    static let signal15 = FoldedNeedle("signal 15")
+    static let corruptions = [FoldedNeedle("message authentication code incorrect"), FoldedNeedle("corrupt"),
+                              FoldedNeedle("bad packet length"), FoldedNeedle("padding error")]
+    static let networkErrors = [FoldedNeedle("connection reset"), FoldedNeedle("broken pipe"), FoldedNeedle("timed out"),
+                                FoldedNeedle("no route to host"), FoldedNeedle("network is unreachable")]
+
+    static func isCorruption(_ e: EndingFacts, _ c: Connection) -> Bool {
         guard e.kind == .packetError || e.kind == .discSent else { return false }
-        return mentions(e, "message authentication code incorrect") || mentions(e, "corrupt")
-            || mentions(e, "bad packet length") || mentions(e, "padding error")
+        for n in corruptions where mentionsEnding(c, n) { return true }
+        return false
     }
 
-    static func isNetworkError(_ e: TaggedEvent) -> Bool { isNetworkError(EndingLine(e)) }
+    static func isNetworkError(_ e: TaggedEvent, _ f: EventFields) -> Bool {
+        let reason = f.reason
+        for n in networkErrors where mentions(reason: reason, message: e.message, n) { return true }
+        return false
+    }
 
-    static func isNetworkError(_ e: EndingLine) -> Bool {
-        mentions(e, "connection reset") || mentions(e, "broken pipe") || mentions(e, "timed out")
-            || mentions(e, "no route to host") || mentions(e, "network is unreachable")
+    /// Whether the ending line of `c` names a network error.
+    static func isNetworkError(_ c: Connection) -> Bool {
+        for n in networkErrors where mentionsEnding(c, n) { return true }
+        return false
     }
 
     /// ASCII case-insensitive substring test on UTF-8 (needles are lower-case ASCII).
@@ -252,6 +271,54 @@ enum Diagnoser {
                     }
                     if j == n.count { return true }
                     i += 1
+                }
+                return false
+            }
+        }
+    }
+}
+
+/// A lower-case ASCII needle for case-insensitive search (ASCII letters of the text folded), with
+/// its Horspool shift table: a search looks at about one byte in `count` of the text instead of
+/// every byte.
+struct FoldedNeedle: Sendable {
+    let bytes: [UInt8]
+    /// Shift for each (folded) text byte under the needle's last position.
+    let shift: [UInt8]
+
+    init(_ needle: StaticString) {
+        var b: [UInt8] = []
+        needle.withUTF8Buffer { b = Array($0) }
+        precondition(!b.isEmpty && b.count < 256 && b.allSatisfy { !($0 >= 65 && $0 <= 90) },
+                     "needles are non-empty lower-case ASCII")
+        bytes = b
+        var t = [UInt8](repeating: UInt8(b.count), count: 256)
+        for j in 0..<(b.count - 1) { t[Int(b[j])] = UInt8(b.count - 1 - j) }
+        shift = t
+    }
+
+    @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+
+    func isFound(in hay: String) -> Bool {
+        hay.utf8.withContiguousStorageIfAvailable { isFound(in: $0) }
+            ?? Array(hay.utf8).withUnsafeBufferPointer { isFound(in: $0) }
+    }
+
+    func isFound(in h: UnsafeBufferPointer<UInt8>) -> Bool {
+        let m = bytes.count
+        if h.count < m { return false }
+        return bytes.withUnsafeBufferPointer { n in
+            shift.withUnsafeBufferPointer { t in
+                let last = n[m - 1]
+                var i = 0
+                while i + m <= h.count {
+                    let b = FoldedNeedle.fold(h[i + m - 1])
+                    if b == last {
+                        var j = 0
+                        while j < m - 1 && FoldedNeedle.fold(h[i + j]) == n[j] { j += 1 }
+                        if j == m - 1 { return true }
+                    }
+                    i += Int(t[Int(b)])
                 }
                 return false
             }
