@@ -35,6 +35,9 @@ final class TaggingPipeline: @unchecked Sendable {
     /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
     /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
     /// workers: the copy and the cross-core traffic cost more than the second core gives back.
+    /// False with `SSHLOG_THREADS=0`: everything runs on the caller's thread, batch after batch.
+    static let threaded: Bool = getenv("SSHLOG_THREADS").map { atoi($0) != 0 } ?? true
+
     static func workerCount(_ workers: Int?) -> Int {
         if let workers { return max(0, workers) }
         if let env = getenv("SSHLOG_WORKERS") { return max(0, min(16, Int(atoi(env)))) }
@@ -66,6 +69,10 @@ final class TaggingPipeline: @unchecked Sendable {
     /// Calls `body` with every tagged batch in stream order (on the caller's thread), then waits
     /// for the threads.
     func run(_ body: (RecordBatch) -> Void) {
+        if !Self.threaded {
+            runInline(body, readerRunning: false)
+            return
+        }
         var threads: [pthread_t] = []
         if let t = start({ $0.readAll() }) { threads.append(t) }
         if threads.count == 1 {
