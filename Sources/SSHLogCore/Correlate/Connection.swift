@@ -431,7 +431,7 @@ public final class Connection {
     /// The client's version string, when a line logged it.
     public internal(set) var clientVersion: String?
     /// The ending line's text, while the connection is open (see `ending`).
-    var endingMessage: String?
+    var endingMessage: [UInt8]?
     /// The ending line's `reason` field (disconnect text, error string), kept after finishing.
     public internal(set) var endingReason: String?
     /// Evidence: the first `head` and the last `tail` lines (all of them in timeline mode).
@@ -467,7 +467,7 @@ public final class Connection {
     /// connection is open; released when it is finished (its reason stays in `endingReason`).
     public var ending: EndingLine? {
         guard let f = endingFacts, let m = endingMessage else { return nil }
-        return EndingLine(kind: f.kind, time: f.time, message: m,
+        return EndingLine(kind: f.kind, time: f.time, message: String(decoding: m, as: UTF8.self),
                           fields: EndingLine.Fields(code: f.code, signal: f.signal, reason: endingReason))
     }
     /// The ending line's parts, held as plain fields: the diagnosis reads them without copying
@@ -554,7 +554,7 @@ public final class Connection {
         if !hasEnding {
             hasEnding = true
             endingFacts = EndingFacts(kind: e.kind, time: e.time, code: f.code, signal: f.signal)
-            endingMessage = e.message
+            endingMessage = e.messageBytes
             endingReason = f.reason
             endedBy = by
         }

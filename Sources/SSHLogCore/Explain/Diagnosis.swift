@@ -211,12 +211,14 @@ enum Diagnoser {
     /// Whether the ending line of `c` (its reason field, else its text) contains `needle`.
     static func mentionsEnding(_ c: Connection, _ needle: FoldedNeedle) -> Bool {
         guard c.endingFacts != nil else { return false }
-        return mentions(reason: c.endingReason, message: c.endingMessage ?? "", needle)
+        return mentions(reason: c.endingReason, message: c.endingMessage ?? [], needle)
     }
 
-    static func mentions(reason: String?, message: String, _ needle: FoldedNeedle) -> Bool {
+    /// `message` is the line's bytes as logged (the needles are ASCII, so invalid UTF-8 in it
+    /// cannot change the answer).
+    static func mentions(reason: String?, message: [UInt8], _ needle: FoldedNeedle) -> Bool {
         if let r = reason, needle.isFound(in: r) { return true }
-        return needle.isFound(in: message)
+        return message.withUnsafeBufferPointer { needle.isFound(in: $0) }
     }
 
     static let tooManyAuthFailures = FoldedNeedle("too many authentication failures")
@@ -236,7 +238,7 @@ enum Diagnoser {
 
     static func isNetworkError(_ e: TaggedEvent, _ f: EventFields) -> Bool {
         let reason = f.reason
-        for n in networkErrors where mentions(reason: reason, message: e.message, n) { return true }
+        for n in networkErrors where mentions(reason: reason, message: e.messageBytes, n) { return true }
         return false
     }
 
