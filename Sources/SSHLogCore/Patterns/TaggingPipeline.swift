@@ -83,23 +83,8 @@ final class TaggingPipeline: @unchecked Sendable {
         if threads.count < 2 {
             // No threads (or a reader without workers): finish on this thread, in order.
             runInline(body, readerRunning: threads.count == 1)
-            for t in threads { pthread_join(t, nil) }
-            return
-        }
-        var s = 0
-        while true {
-            let slot = slots[s % slots.count]
-            lock()
-            while states[s % slots.count] != .tagged { wait() }
-            unlock()
-            body(slot)
-            let last = slot.last
-            lock()
-            states[s % slots.count] = .free
-            broadcast()
-            unlock()
-            if last { break }
-            s += 1
+        } else {
+            consume(ready: .tagged, tagger: nil, body)
         }
         for t in threads { pthread_join(t, nil) }
     }
@@ -108,31 +93,37 @@ final class TaggingPipeline: @unchecked Sendable {
     /// tagged here), from the reader thread when it runs, else read on this one.
     private func runInline(_ body: (RecordBatch) -> Void, readerRunning: Bool) {
         let tagger = library.map { Tagger($0) }
-        if !readerRunning {
-            let b = slots[0]
-            var more = true
-            while more {
-                b.reset()
-                more = fill(b)
-                if let tagger { b.tagAll(tagger, indexed: indexed) }
-                body(b)
-            }
+        if readerRunning {
+            consume(ready: .read, tagger: tagger, body)
             return
         }
+        let b = slots[0]
+        var more = true
+        while more {
+            b.reset()
+            more = fill(b)
+            if let tagger { b.tagAll(tagger, indexed: indexed) }
+            body(b)
+        }
+    }
+
+    /// The caller's loop: each slot in order once it is `ready`, tagged here when a tagger is
+    /// given, handed to `body`, then freed for the reader.
+    private func consume(ready: SlotState, tagger: Tagger?, _ body: (RecordBatch) -> Void) {
         var s = 0
         while true {
-            let slot = slots[s % slots.count]
+            let i = s % slots.count
             lock()
-            while states[s % slots.count] != .read { wait() }
+            while states[i] != ready { wait() }
             unlock()
-            if let tagger { slot.tagAll(tagger, indexed: indexed) }
-            body(slot)
-            let last = slot.last
+            if let tagger { slots[i].tagAll(tagger, indexed: indexed) }
+            body(slots[i])
+            let last = slots[i].last
             lock()
-            states[s % slots.count] = .free
+            states[i] = .free
             broadcast()
             unlock()
-            if last { break }
+            if last { return }
             s += 1
         }
     }
