@@ -50,7 +50,14 @@ final class EventsOutputTests: XCTestCase {
                 if b >= 0x20 && b < 0x7F { o.append(b); i += 1; continue }
                 let len = s.withUnsafeBytes { OutputWriter.utf8SequenceLength($0, i) }
                 if len > 0 {
-                    if len == 2 && b == 0xC2 && s[i + 1] < 0xA0 { esc(b); esc(s[i + 1]) } else { o += s[i..<(i + len)] }
+                    let scalar = String(decoding: s[i..<(i + len)], as: UTF8.self).unicodeScalars.first!.value
+                    if len == 2 && b == 0xC2 && s[i + 1] < 0xA0 {
+                        esc(b); esc(s[i + 1])
+                    } else if (0x2028...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar) {
+                        o += Array("\\u{\(String(scalar, radix: 16))}".utf8)
+                    } else {
+                        o += s[i..<(i + len)]
+                    }
                     i += len
                 } else {
                     esc(b)
@@ -343,6 +350,8 @@ final class EventsOutputTests: XCTestCase {
         XCTAssertTrue(text.contains("Invalid user c1\\xc2\\x9bu from"), "in the message, its two bytes")
         XCTAssertTrue(text.contains("user=bad\u{fffd}u "), "invalid UTF-8 in a field becomes U+FFFD")
         XCTAssertTrue(text.contains("user=bidi\\u{202e}user "), "a bidi override in a field is escaped")
+        XCTAssertTrue(text.contains("Invalid user bidi\\u{202e}user from"), "and in the message, the same way")
+        XCTAssertTrue(text.contains("Invalid user ls\\u{2028}x from"), "a line separator in the message is escaped")
         XCTAssertTrue(text.contains("user=tab\\x09user "))
     }
 

@@ -184,7 +184,10 @@ public final class OutputWriter {
     }
 
     /// Writes log bytes for a terminal: C0 controls, DEL, C1 controls and bytes that are not valid
-    /// UTF-8 become `\xNN`; valid UTF-8 text passes unchanged.
+    /// UTF-8 become `\xNN`; the bidi embedding, override and isolate controls and the line and
+    /// paragraph separators (U+202A–202E, U+2066–2069, U+2028/2029: they reorder or break what the
+    /// terminal shows) become `\u{…}`, as `Sanitizer.terminal` writes them; other valid UTF-8 text
+    /// passes unchanged.
     public func writeTerminalSafe(_ bytes: UnsafeRawBufferPointer) {
         guard let p = bytes.baseAddress else { return }
         let n = bytes.count
@@ -203,6 +206,8 @@ public final class OutputWriter {
                 // Valid multi-byte sequence; C1 controls (U+0080–U+009F) are C2 80–C2 9F.
                 if len == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
                     escapeHex(b); escapeHex(bytes[i + 1])
+                } else if len == 3, let v = OutputWriter.layoutControl(bytes[i], bytes[i + 1], bytes[i + 2]) {
+                    writeScalarEscape(v)
                 } else {
                     append(p + i, len)
                 }
@@ -214,6 +219,28 @@ public final class OutputWriter {
             }
         }
         flushIfFull()
+    }
+
+    /// The code point of a three-byte sequence when it is a bidi or separator control (see
+    /// `writeTerminalSafe`), else nil.
+    @inline(__always)
+    static func layoutControl(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32? {
+        guard a == 0xE2 else { return nil }
+        let v = 0x2000 | UInt32(b & 0x3F) << 6 | UInt32(c & 0x3F)
+        return (v >= 0x2028 && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069) ? v : nil
+    }
+
+    /// `\u{202e}`: the form `Sanitizer.terminal` gives such a scalar.
+    func writeScalarEscape(_ v: UInt32) {
+        reserve(12)
+        write("\\u{")
+        let h: StaticString = "0123456789abcdef"
+        var shift = 12
+        while shift >= 0 {
+            byte(h.utf8Start[Int((v >> UInt32(shift)) & 15)])
+            shift -= 4
+        }
+        byte(UInt8(ascii: "}"))
     }
 
     /// Writes bytes as the inside of a JSON string: `"` `\` and controls escaped, invalid UTF-8

@@ -4,8 +4,10 @@
 /// ESC byte could move the cursor, change the title or hide lines. Every renderer passes log text
 /// through here (or through the format's own escaping).
 public enum Sanitizer {
-    /// Text for a terminal: C0 controls, DEL and C1 controls become visible escapes (`\x1b`,
-    /// `\x7f`, `\u{9b}`); invalid UTF-8 becomes U+FFFD. Tab is shown as `\t`, so columns stay put.
+    /// Text for a terminal: C0 controls (tab included, as `\x09`, so columns stay put), DEL and C1
+    /// controls become visible escapes (`\x1b`, `\x7f`, `\x9b`); so do the bidi embedding,
+    /// override and isolate controls and the line and paragraph separators (`\u{202e}`), which
+    /// reorder or break what a terminal shows; invalid UTF-8 becomes U+FFFD.
     public static func terminal(_ s: String) -> String {
         // Printable ASCII (most text) is safe as it is: checked eight bytes at a time.
         let plain = s.utf8.withContiguousStorageIfAvailable { b in
