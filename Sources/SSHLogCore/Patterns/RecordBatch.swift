@@ -60,19 +60,13 @@ final class RecordBatch: @unchecked Sendable {
         last = false
     }
 
-    /// The last source name seen and its number (records come file after file).
-    var lastSource = ""
-    var lastSourceName: Int32 = -1
+    var sources = SourceNameCache()
 
     /// Keeps a copy of the record (and, when given, its location, by number).
     func append(_ r: SyslogRecord, location: SourceLocation?, spoofed: Bool) {
         var place = EventPlace(source: -1, line: 0, cursor: nil)
         if let location {
-            if location.source != lastSource || lastSourceName < 0 {
-                lastSource = location.source
-                lastSourceName = InternedNames.id(location.source)
-            }
-            place = EventPlace(source: lastSourceName, line: location.line, cursor: location.cursor)
+            place = EventPlace(source: sources.id(location.source), line: location.line, cursor: location.cursor)
         }
         let n = r.line.count
         if used + n > capacity {
@@ -104,16 +98,20 @@ final class RecordBatch: @unchecked Sendable {
                      pid: e.pid, lineNumber: e.lineNumber, malformed: e.malformed)
     }
 
+    /// Tags an entry into `tags` (an entry kept without its location gets the empty source); true
+    /// when it got a tag.
+    @inline(__always)
+    private func tag(_ e: Entry, _ tagger: Tagger) -> Bool {
+        guard !e.malformed else { return false }
+        let place = e.place.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil) : e.place
+        guard tagger.tag(record(e), into: &tags, place: { place }) else { return false }
+        if e.spoofed { tags[tags.count - 1].spoofed = true }
+        return true
+    }
+
     /// Tags the entry just appended (the reading thread tagging as it reads), filling `tagIndex`.
     func tagLast(_ tagger: Tagger?) {
-        let k = entries.count - 1
-        var tagged = false
-        if let tagger, !entries[k].malformed {
-            let e = entries[k]
-            let place = e.place.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil) : e.place
-            tagged = tagger.tag(record(e), into: &tags, place: { place })
-            if tagged && e.spoofed { tags[tags.count - 1].spoofed = true }
-        }
+        let tagged = tagger.map { tag(entries[entries.count - 1], $0) } ?? false
         tagIndex.append(tagged ? Int32(tags.count - 1) : -1)
     }
 
@@ -121,15 +119,9 @@ final class RecordBatch: @unchecked Sendable {
     /// Without a tagger every entry is untagged.
     func tagAll(_ tagger: Tagger?, indexed: Bool) {
         clearTags()
-        let none = EventPlace(source: InternedNames.id(""), line: 0, cursor: nil)
         entries.withUnsafeBufferPointer { all in
-            for k in all.indices {
-                var tagged = false
-                if let tagger, !all[k].malformed {
-                    let place = all[k].place.source < 0 ? none : all[k].place
-                    tagged = tagger.tag(record(all[k]), into: &tags, place: { place })
-                    if tagged && all[k].spoofed { tags[tags.count - 1].spoofed = true }
-                }
+            for e in all {
+                let tagged = tagger.map { tag(e, $0) } ?? false
                 if indexed { tagIndex.append(tagged ? Int32(tags.count - 1) : -1) }
             }
         }

@@ -12,8 +12,7 @@ public final class Tagger {
     let captures: UnsafeMutableBufferPointer<Capture>
     var lastHostBytes: [UInt8] = []
     var lastHost = ""
-    var lastSource = ""
-    var lastSourceName: Int32 = InternedNames.id("")
+    var sources = SourceNameCache()
 
     public init(_ library: PatternLibrary) {
         self.library = library
@@ -21,13 +20,6 @@ public final class Tagger {
     }
 
     deinit { captures.deallocate() }
-
-    /// The record's tag, or nil (see `PatternLibrary.tag`).
-    @inline(__always)
-    public func tag(_ record: SyslogRecord, location: () -> SourceLocation) -> TaggedEvent? {
-        var out: [TaggedEvent] = []
-        return tag(record, into: &out, location: location) ? out[0] : nil
-    }
 
     /// Appends the record's tag to `events`; false when it has none.
     @inline(__always)
@@ -44,14 +36,9 @@ public final class Tagger {
         library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place)
     }
 
-    /// The number of a source name (the last one is remembered: records come file after file).
+    /// The number of a source name in `InternedNames`.
     @inline(__always)
-    func sourceName(_ s: String) -> Int32 {
-        if s == lastSource { return lastSourceName }
-        lastSource = s
-        lastSourceName = InternedNames.id(s)
-        return lastSourceName
-    }
+    func sourceName(_ s: String) -> Int32 { sources.id(s) }
 
     @inline(__always)
     func hostName(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -71,4 +58,19 @@ struct EventPlace {
     var source: Int32
     var line: Int
     var cursor: String?
+}
+
+/// The number in `InternedNames` of the last source name asked for: records come file after file,
+/// so comparing with the last name (the same String, usually) answers without the table's lock.
+struct SourceNameCache {
+    var last = ""
+    var lastID: Int32 = -1
+
+    @inline(__always)
+    mutating func id(_ s: String) -> Int32 {
+        if lastID >= 0 && s == last { return lastID }
+        last = s
+        lastID = InternedNames.id(s)
+        return lastID
+    }
 }

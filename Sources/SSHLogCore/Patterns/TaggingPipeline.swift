@@ -4,14 +4,14 @@ import Glibc
 import Musl
 #endif
 
-/// Reads a stream on one thread, tags its records on worker threads and hands the results to the
-/// caller in stream order, a batch at a time, while the caller does the rest (correlating,
-/// printing): on a machine with two cores or more, reading, matching and the caller's work
-/// overlap.
+/// Reads and tags a stream on one thread and hands the results to the caller in stream order, a
+/// batch at a time, while the caller does the rest (correlating, printing): on a machine with two
+/// cores or more, reading and matching overlap with the caller's work. With workers, the reading
+/// thread only copies records and the workers tag them.
 ///
 /// Batches move through a ring of `depth` slots: the reader fills free slots in order, a worker
-/// takes the oldest filled one and tags it, the caller consumes tagged slots in order and frees
-/// them. At most `depth` batches are in flight, so memory stays bounded. One mutex and one
+/// (if any) takes the oldest filled one and tags it, the caller consumes ready slots in order and
+/// frees them. At most `depth` batches are in flight, so memory stays bounded. One mutex and one
 /// condition guard the slot states; the batch contents are touched by one thread at a time.
 /// When no thread can be started, everything runs on the caller's thread.
 final class TaggingPipeline: @unchecked Sendable {
@@ -32,12 +32,12 @@ final class TaggingPipeline: @unchecked Sendable {
     /// Fills one batch from the stream (on the reader thread); false when the stream has ended.
     let fill: (RecordBatch) -> Bool
 
-    /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
-    /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
-    /// workers: the copy and the cross-core traffic cost more than the second core gives back.
     /// False with `SSHLOG_THREADS=0`: everything runs on the caller's thread, batch after batch.
     static let threaded: Bool = getenv("SSHLOG_THREADS").map { atoi($0) != 0 } ?? true
 
+    /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
+    /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
+    /// workers: the copy and the cross-core traffic cost more than the second core gives back.
     static func workerCount(_ workers: Int?) -> Int {
         if let workers { return max(0, workers) }
         if let env = getenv("SSHLOG_WORKERS") { return max(0, min(16, Int(atoi(env)))) }
@@ -212,7 +212,7 @@ extension IngestRun {
         let src = makeSource()
         let n = TaggingPipeline.workerCount(workers)
         // With no workers the reading thread tags as it reads (no record is copied).
-        let tagger = Tagger(library)
+        let tagger = n == 0 ? Tagger(library) : nil
         let pipeline = TaggingPipeline(library: n > 0 ? library : nil, indexed: false, batchSize: batchSize, workers: n) { batch in
             if n == 0 { batch.clearTags() }
             while !batch.isFull {
@@ -222,7 +222,7 @@ extension IngestRun {
                 if let accept, !accept(rec) { continue }
                 if n > 0 {
                     batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
-                } else if tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
+                } else if let tagger, tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
                     batch.tags[batch.tags.count - 1].spoofed = true
                 }
             }
