@@ -2,7 +2,7 @@
 ///
 /// Three spans of the same stream get different work:
 /// - history (before the previous period and the brute-force lookback): only `Accepted` lines
-///   are tagged (a byte-prefix test decides; see `wantsRecord`), feeding the login history;
+///   are tagged (a byte-prefix test decides; see `wants`), feeding the login history;
 /// - the previous period: tagged and correlated, for the comparisons;
 /// - the period: tagged and correlated; connections are bucketed per hour as the correlator
 ///   finishes them, and the correlator's clients go through `Explainer`, so the access-health
@@ -92,15 +92,11 @@ public final class ReportBuilder {
     // MARK: - Reading
 
     /// Whether a record needs tagging: always from `taggedFrom` on, before that only `Accepted …`
-    /// lines (a byte comparison, no allocation).
+    /// lines (a byte comparison, no allocation). Static, on the value it needs, so the tagging
+    /// thread can run it without touching the builder.
     @inline(__always)
-    public func wantsRecord(_ r: SyslogRecord) -> Bool {
-        r.time >= taggedFrom || Self.isAccepted(r)
-    }
-
-    /// Whether the message starts with `Accepted ` (a byte comparison, no allocation).
-    @inline(__always)
-    static func isAccepted(_ r: SyslogRecord) -> Bool {
+    static func wants(_ r: SyslogRecord, taggedFrom: Int64) -> Bool {
+        if r.time >= taggedFrom { return true }
         let m = r.message
         guard m.count > 9 else { return false }
         return m[0] == 0x41 && m[1] == 0x63 && m[2] == 0x63 && m[3] == 0x65 && m[4] == 0x70 && m[5] == 0x74
@@ -112,11 +108,8 @@ public final class ReportBuilder {
     public static func build(_ run: IngestRun, library: PatternLibrary, period: DailyReport.Period,
                              options: Options = Options()) -> DailyReport {
         let b = ReportBuilder(period: period, options: options)
-        // `wantsRecord` on values copied here: the tagging thread runs the filter.
         let end = period.end, taggedFrom = b.taggedFrom
-        run.forEachTagged(library, where: { rec in
-            rec.time < end && (rec.time >= taggedFrom || ReportBuilder.isAccepted(rec))
-        }) { b.add($0) }
+        run.forEachTagged(library, where: { $0.time < end && ReportBuilder.wants($0, taggedFrom: taggedFrom) }) { b.add($0) }
         return b.finish(inputs: run.inputsDescription)
     }
 
