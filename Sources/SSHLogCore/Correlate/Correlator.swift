@@ -105,7 +105,7 @@ public final class Correlator {
             blocker(e)
         case .firewallBlock:
             if let ip = e.fields.client.map(Correlator.normalise) {
-                let limit = Diagnoser.containsFolded(e.message, "limit")
+                let limit = Diagnoser.limitWord.isFound(in: e.messageBytes)
                 timeline(ip).addFirewall(e, limit: limit)
             }
         case .limitDrop, .penaltyDrop:
@@ -267,7 +267,7 @@ public final class Correlator {
         case .bannerNone, .bannerBad:
             raise(c, .banner)
             if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
-               Diagnoser.containsFolded(e.message, "identif") {
+               Diagnoser.identificationWord.isFound(in: e.messageBytes) {
                 c.clientVersion = r  // what the client sent instead of a valid banner
             }
             c.setEnding(e, f, by: .client)

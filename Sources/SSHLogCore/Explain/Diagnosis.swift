@@ -218,7 +218,7 @@ enum Diagnoser {
     /// cannot change the answer).
     static func mentions(reason: String?, message: [UInt8], _ needle: FoldedNeedle) -> Bool {
         if let r = reason, needle.isFound(in: r) { return true }
-        return message.withUnsafeBufferPointer { needle.isFound(in: $0) }
+        return needle.isFound(in: message)
     }
 
     static let tooManyAuthFailures = FoldedNeedle("too many authentication failures")
@@ -248,36 +248,9 @@ enum Diagnoser {
         return false
     }
 
-    /// ASCII case-insensitive substring test on UTF-8 (needles are lower-case ASCII).
-    static func containsFolded(_ hay: String, _ needle: StaticString) -> Bool {
-        var hay = hay
-        return hay.withUTF8 { h in
-            needle.withUTF8Buffer { n in
-                if n.isEmpty { return true }
-                if h.count < n.count { return false }
-                let first = n[0]
-                let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
-                var i = 0
-                while i + n.count <= h.count {
-                    // Skip to the next byte that can start the needle.
-                    if h[i] != first && h[i] != firstUpper {
-                        i += 1
-                        continue
-                    }
-                    var j = 0
-                    while j < n.count {
-                        var b = h[i + j]
-                        if b >= 65 && b <= 90 { b += 32 }
-                        if b != n[j] { break }
-                        j += 1
-                    }
-                    if j == n.count { return true }
-                    i += 1
-                }
-                return false
-            }
-        }
-    }
+    /// Words the correlator looks for in a line's text (firewall rate limits, banner probes).
+    static let limitWord = FoldedNeedle("limit")
+    static let identificationWord = FoldedNeedle("identif")
 }
 
 /// A lower-case ASCII needle for case-insensitive search (ASCII letters of the text folded), with
@@ -300,6 +273,10 @@ struct FoldedNeedle: Sendable {
     }
 
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+
+    func isFound(in hay: [UInt8]) -> Bool {
+        hay.withUnsafeBufferPointer { isFound(in: $0) }
+    }
 
     func isFound(in hay: String) -> Bool {
         hay.utf8.withContiguousStorageIfAvailable { isFound(in: $0) }
