@@ -147,7 +147,7 @@ enum Modes {
             let run = try! IngestRun.plan(req, diagnostics: d)
             var events: [TaggedEvent] = []
             events.reserveCapacity(1 << 16)
-            run.forEachTagged(PatternLibrary.builtin()) { events.append($0) }
+            run.forEachTagged(PatternLibrary.builtin()) { events.append($0.owned()) }
             measuredFrom = Bench.now()
             let cpu0 = cpuSeconds()
             let correlator = Correlator(options: Correlator.Options())

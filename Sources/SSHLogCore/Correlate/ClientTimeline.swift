@@ -251,7 +251,7 @@ public final class ClientTimeline {
 
     func addPenalty(_ e: TaggedEvent) {
         if penaltyEvents.count >= 4 { penaltyEvents.removeFirst() }
-        penaltyEvents.append(e)
+        penaltyEvents.append(e.owned())
         touch(e.time)
     }
 
@@ -260,8 +260,8 @@ public final class ClientTimeline {
         firewall.count += 1
         firewall.last = e.time
         if limit { firewall.rateLimited = true }
-        if firewall.examples.count < FirewallDrops.maxExamples { firewall.examples.append(e) } else {
-            firewall.examples[FirewallDrops.maxExamples - 1] = e
+        if firewall.examples.count < FirewallDrops.maxExamples { firewall.examples.append(e.owned()) } else {
+            firewall.examples[FirewallDrops.maxExamples - 1] = e.owned()
         }
         touch(e.time)
     }

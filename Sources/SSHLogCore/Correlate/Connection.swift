@@ -299,7 +299,7 @@ struct EvidenceStore: ~Copyable {
                      messageLength: Int32(m), cursorLength: c.map { Int32($0) } ?? -1, kind: e.kind)
         let at = base! + used
         at.copyMemory(from: &h, byteCount: EvidenceStore.headSize)
-        e.messageBytes.withUnsafeBytes { b in
+        e.withMessage { b in
             if b.count > 0 { (at + EvidenceStore.headSize).copyMemory(from: b.baseAddress!, byteCount: b.count) }
         }
         if let cursor = e.cursor { EvidenceStore.copyUTF8(cursor, to: at + EvidenceStore.headSize + m) }
@@ -310,7 +310,7 @@ struct EvidenceStore: ~Copyable {
     /// Lengths of the message and the cursor (a function of its own, so that the compiler reads
     /// the strings again after `reserve` instead of keeping them, retained, across it).
     @inline(never) private static func textCounts(_ e: TaggedEvent) -> (Int, Int?) {
-        (e.messageBytes.count, e.cursor.map { $0.utf8.count })
+        (e.messageCount, e.cursor.map { $0.utf8.count })
     }
 
     @inline(__always) private static func copyUTF8(_ s: String, to dst: UnsafeMutableRawPointer) {
@@ -668,8 +668,9 @@ struct InlineList<Element: Equatable> {
     }
 }
 
-/// A tagged line kept by reference (so that an absent one costs a pointer, not the struct).
+/// A tagged line kept by reference (so that an absent one costs a pointer, not the struct), with
+/// bytes of its own.
 final class EventBox {
     let event: TaggedEvent
-    init(_ e: TaggedEvent) { event = e }
+    init(_ e: TaggedEvent) { event = e.owned() }
 }

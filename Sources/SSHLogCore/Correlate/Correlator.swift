@@ -105,7 +105,7 @@ public final class Correlator {
             blocker(e)
         case .firewallBlock:
             if let ip = e.fields.client.map(Correlator.normalise) {
-                let limit = Diagnoser.limitWord.isFound(in: e.messageBytes)
+                let limit = e.withMessage { Diagnoser.limitWord.isFound(in: $0) }
                 timeline(ip).addFirewall(e, limit: limit)
             }
         case .limitDrop, .penaltyDrop:
@@ -267,7 +267,7 @@ public final class Correlator {
         case .bannerNone, .bannerBad:
             raise(c, .banner)
             if e.kind == .bannerBad, let r = f.reason, c.clientVersion == nil,
-               Diagnoser.identificationWord.isFound(in: e.messageBytes) {
+               e.withMessage { Diagnoser.identificationWord.isFound(in: $0) } {
                 c.clientVersion = r  // what the client sent instead of a valid banner
             }
             c.setEnding(e, f, by: .client)
@@ -491,7 +491,7 @@ public final class Correlator {
             hostEvents.removeFirst(Correlator.maxHostEvents / 4)
             droppedHostEvents += Correlator.maxHostEvents / 4
         }
-        hostEvents.append(e)
+        hostEvents.append(e.owned())
     }
 
     private func logind(_ e: TaggedEvent) {
@@ -529,7 +529,7 @@ public final class Correlator {
         case .f2bFound, .sshguardAttack:
             tl.pendingLeadUp(e)
         case .f2bBan, .f2bRestore, .sshguardBlock:
-            var b = BanWindow(source: source, jail: jail, start: e.time, banEvent: e)
+            var b = BanWindow(source: source, jail: jail, start: e.time, banEvent: e.owned())
             b.seconds = f.seconds
             b.leadUp = tl.takeLeadUp()
             tl.addBan(b)
@@ -540,7 +540,7 @@ public final class Correlator {
         case .f2bUnban, .sshguardRelease:
             if let i = tl.bans.lastIndex(where: { $0.end == nil && ($0.jail == jail || source == .sshguard) }) {
                 tl.bans[i].end = e.time
-                tl.bans[i].unbanEvent = e
+                tl.bans[i].unbanEvent = e.owned()
             }
         case .f2bAlreadyBanned:
             if let i = tl.bans.lastIndex(where: { $0.jail == jail }) { tl.bans[i].alreadyBanned += 1 }
@@ -631,7 +631,7 @@ extension ClientTimeline {
     /// `Found`/`Attack from` lines waiting for the ban they lead to.
     func pendingLeadUp(_ e: TaggedEvent) {
         if leadUp.count >= BanWindow.maxLeadUp { leadUp.removeFirst() }
-        leadUp.append(e)
+        leadUp.append(e.owned())
     }
 
     func takeLeadUp() -> [TaggedEvent] {

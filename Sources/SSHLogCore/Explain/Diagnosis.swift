@@ -211,12 +211,12 @@ enum Diagnoser {
     /// Whether the ending line of `c` (its reason field, else its text) contains `needle`.
     static func mentionsEnding(_ c: Connection, _ needle: FoldedNeedle) -> Bool {
         guard c.endingFacts != nil else { return false }
-        return mentions(reason: c.endingReason, message: c.endingMessage ?? [], needle)
+        return (c.endingMessage ?? []).withUnsafeBufferPointer { mentions(reason: c.endingReason, message: $0, needle) }
     }
 
     /// `message` is the line's bytes as logged (the needles are ASCII, so invalid UTF-8 in it
     /// cannot change the answer).
-    static func mentions(reason: String?, message: [UInt8], _ needle: FoldedNeedle) -> Bool {
+    static func mentions(reason: String?, message: UnsafeBufferPointer<UInt8>, _ needle: FoldedNeedle) -> Bool {
         if let r = reason, needle.isFound(in: r) { return true }
         return needle.isFound(in: message)
     }
@@ -238,8 +238,7 @@ enum Diagnoser {
 
     static func isNetworkError(_ e: TaggedEvent, _ f: EventFields) -> Bool {
         let reason = f.reason
-        for n in networkErrors where mentions(reason: reason, message: e.messageBytes, n) { return true }
-        return false
+        return e.withMessage { m in networkErrors.contains { mentions(reason: reason, message: m, $0) } }
     }
 
     /// Whether the ending line of `c` names a network error.

@@ -268,17 +268,23 @@ public final class PatternLibrary: @unchecked Sendable {
     /// Tags one record with the given capture stack and appends its event to `events`; false when
     /// nothing matched. (Appending in place spares the event a copy on the way out.) `host` gives
     /// the host name's String, `place` where the record came from.
+    ///
+    /// Where the event's message bytes live: a copy of its own (default); the record's own bytes
+    /// (`borrow`: they stay put while the event is read); or a copy in `arena` (borrowed from it).
     @inline(__always)
     func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, into events: inout [TaggedEvent],
-             host: () -> String, place: () -> EventPlace) -> Bool {
+             host: () -> String, place: () -> EventPlace, borrow: Bool = false, arena: ByteArena? = nil) -> Bool {
         let message = record.message
         guard let pr = prepare(record.program, message) else { return false }
-        let base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
         guard let run = search(pr, base, caps) else { return false }
         let pattern = Int(run.accepted)
-        // The message is copied once, into the fields' storage, which is also the event's message.
+        if let arena {
+            base = UnsafePointer(arena.copy(base, message.count).assumingMemoryBound(to: UInt8.self))
+        }
+        // The message is kept once, as the fields' storage, which is also the event's message.
         var fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
-        fillMatch(&fields, pr, base, message.count, caps, depth: run.depth, keepText: true)
+        fillMatch(&fields, pr, base, message.count, caps, depth: run.depth, keepText: true, borrowText: borrow || arena != nil)
         // An exactly matched program name is the library's String of it (no decoding).
         let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
         let at = place()
@@ -398,11 +404,12 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     /// Sets the fields of a match found by `search` (its `set` constants are already in `fields`).
-    /// Text fields become ranges into `fields.text`, a copy of the `count` bytes of the message at
-    /// `base`, made when there are text fields or `keepText` asks for it.
+    /// Text fields become ranges into `fields.bytes`: the `count` bytes of the message at `base`,
+    /// kept when there are text fields or `keepText` asks for it, as a copy or (`borrowText`)
+    /// as a view of `base` itself.
     @inline(__always)
     func fillMatch(_ fields: inout EventFields, _ pr: Prepared, _ base: UnsafePointer<UInt8>, _ count: Int,
-                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int, keepText: Bool) {
+                   _ caps: UnsafeMutableBufferPointer<Capture>, depth: Int, keepText: Bool, borrowText: Bool = false) {
         let slots = tables.slots
         var wantsText = pr.level != nil || pr.phase != nil
         var k = 0
@@ -411,7 +418,10 @@ public final class PatternLibrary: @unchecked Sendable {
             if c.name >= 0, c.start >= 0, slots[Int(c.name)].textSlot != nil { wantsText = true }
             k += 1
         }
-        if wantsText || keepText { fields.text = [UInt8](UnsafeBufferPointer(start: base, count: count)) }
+        if wantsText || keepText {
+            fields.bytes = borrowText ? EventBytes(borrowing: base, count: count)
+                                      : EventBytes(copying: UnsafeBufferPointer(start: base, count: count))
+        }
         fill(&fields, base: base, offset: pr.start, caps: caps, depth: depth, spans: wantsText)
         if let level = pr.level { fields.set(slot: .level, name: "level", base: base, level.lowerBound, level.count, spans: wantsText) }
         if let phase = pr.phase { fields.set(slot: .phase, name: "phase", base: base, phase.lowerBound, phase.count, spans: wantsText) }

@@ -1,11 +1,12 @@
-/// Records copied out of a stream (their lines in one byte buffer), with what only the stream can
+/// Records copied out of a stream (their lines in a byte arena), with what only the stream can
 /// tell about them (location, spoofing verdict), and then their tags: the unit the tagging
-/// pipeline hands from thread to thread.
+/// pipeline hands from thread to thread. The tags are borrowed events: their message bytes are
+/// in the arena, valid until the batch is reused.
 final class RecordBatch: @unchecked Sendable {
     struct Entry {
         var time: Int64
-        /// The copied line: `start..<start+count` in `bytes`.
-        var start: Int
+        /// The copied line, in `arena`.
+        var line: UnsafeRawPointer
         var count: Int
         var hostRange: Range<Int>
         var programRange: Range<Int>
@@ -19,9 +20,8 @@ final class RecordBatch: @unchecked Sendable {
         var place: EventPlace
     }
 
-    var bytes: UnsafeMutableRawPointer
-    var capacity: Int
-    var used = 0
+    /// The copied lines, and the messages of events tagged from a stream's own buffers.
+    let arena = ByteArena()
     var entries: [Entry] = []
     /// Filled by a tagging worker: the events, and per entry the index of its event or -1 (only
     /// when `tagIndex` is asked for).
@@ -35,27 +35,23 @@ final class RecordBatch: @unchecked Sendable {
 
     init(maxEntries: Int) {
         self.maxEntries = maxEntries
-        capacity = Self.maxBytes
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         entries.reserveCapacity(maxEntries)
         tags.reserveCapacity(maxEntries)
     }
 
-    deinit { bytes.deallocate() }
+    var isFull: Bool { entries.count >= maxEntries || tags.count >= maxEntries || arena.total >= Self.maxBytes }
 
-    var isFull: Bool { entries.count >= maxEntries || tags.count >= maxEntries || used >= Self.maxBytes }
-
-    /// Empties the tags (on the thread that tags: see `reset`).
+    /// Empties the tags (on the thread that tags: see `reset`). Records copied since the last
+    /// `reset` stay.
     func clearTags() {
         tags.removeAll(keepingCapacity: true)
         tagIndex.removeAll(keepingCapacity: true)
     }
 
-    /// Empties the records (on the reading thread). The tags are emptied by `tagAll`, on the
-    /// thread that made them: freeing memory where it was allocated keeps malloc's per-thread
-    /// caches warm.
+    /// Empties the records and the arena (on the reading thread; the tags, which borrow from the
+    /// arena, are emptied by `tagAll` or by the reader before it refills the batch).
     func reset() {
-        used = 0
+        arena.reset()
         entries.removeAll(keepingCapacity: true)
         last = false
     }
@@ -69,20 +65,10 @@ final class RecordBatch: @unchecked Sendable {
             place = EventPlace(source: sources.id(location.source), line: location.line, cursor: location.cursor)
         }
         let n = r.line.count
-        if used + n > capacity {
-            // A batch holds at least one line of any length (lines are cut at 64 KiB by the reader).
-            let grown = max(capacity * 2, used + n)
-            let b = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
-            b.copyMemory(from: bytes, byteCount: used)
-            bytes.deallocate()
-            bytes = b
-            capacity = grown
-        }
-        if n > 0 { (bytes + used).copyMemory(from: r.line.baseAddress!, byteCount: n) }
-        entries.append(Entry(time: r.time, start: used, count: n, hostRange: r.hostRange, programRange: r.programRange,
+        let copy = UnsafeRawPointer(n > 0 ? arena.copy(r.line.baseAddress!, n) : arena.allocate(0))
+        entries.append(Entry(time: r.time, line: copy, count: n, hostRange: r.hostRange, programRange: r.programRange,
                              messageRange: r.messageRange, pid: r.pid, lineNumber: r.lineNumber, malformed: r.malformed,
                              spoofed: spoofed, place: place))
-        used += n
     }
 
     /// The location of an entry, or nil when it was not asked for.
@@ -93,7 +79,7 @@ final class RecordBatch: @unchecked Sendable {
     /// The record of an entry, pointing into this batch (valid until the batch is reused).
     @inline(__always)
     func record(_ e: Entry) -> SyslogRecord {
-        SyslogRecord(time: e.time, line: UnsafeRawBufferPointer(start: bytes + e.start, count: e.count),
+        SyslogRecord(time: e.time, line: UnsafeRawBufferPointer(start: e.line, count: e.count),
                      hostRange: e.hostRange, programRange: e.programRange, messageRange: e.messageRange,
                      pid: e.pid, lineNumber: e.lineNumber, malformed: e.malformed)
     }
@@ -104,7 +90,7 @@ final class RecordBatch: @unchecked Sendable {
     private func tag(_ e: Entry, _ tagger: Tagger) -> Bool {
         guard !e.malformed else { return false }
         let place = e.place.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil) : e.place
-        guard tagger.tag(record(e), into: &tags, place: { place }) else { return false }
+        guard tagger.tagBorrowing(record(e), into: &tags, place: { place }) else { return false }
         if e.spoofed { tags[tags.count - 1].spoofed = true }
         return true
     }

@@ -9,15 +9,18 @@
 /// `signal`, `level` (`error`/`fatal`, from the message prefix), `phase` (`preauth`, `postauth`,
 /// `net`, from the bracketed suffix).
 ///
-/// Storage: the text fields of a match are byte ranges into `text`, an owned copy of the message
-/// bytes that `TaggedEvent.messageBytes` shares, and become Strings only when read (decoded as
+/// Storage: the text fields of a match are byte ranges into `bytes`, the message bytes (which
+/// are also the event's message: see `EventBytes` for owned and borrowed bytes), and become
+/// Strings only when read (decoded as
 /// `String(decoding:as:)` would decode the field's bytes, so invalid UTF-8 reads as U+FFFD). Values
 /// assigned through the properties (or `set(_:_:)`) are kept as Strings, with `extra`, in a
 /// side object that a match without them does not have: copying a match's fields costs one
 /// reference count (the bytes), not one per field. Either way the properties read the same.
 public struct EventFields: Sendable, Equatable {
     /// The bytes the ranges in `spans` point into (the message of the match), or empty.
-    var text: [UInt8] = []
+    var bytes = EventBytes()
+    /// `bytes` as an array (a copy).
+    var text: [UInt8] { bytes.array }
     /// Per text slot (`TextSlot`): `start << 16 | (count + 1)`, 0 when unset, `Self.owned` when the
     /// value is in `rare.owned`.
     var spans: SIMD16<UInt32> = .zero
@@ -132,7 +135,7 @@ public struct EventFields: Sendable, Equatable {
         if s == Self.owned { return rare?.owned[UInt8(slot.rawValue)] }
         if s >> 16 == 0xFFFF { return InternedNames.name(Int32(s & 0xFFFF)) }
         let start = Int(s >> 16), n = Int(s & 0xFFFF) - 1
-        return text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(start: bytes.base! + start, count: n), as: UTF8.self)
     }
 
     @inline(__always)
@@ -169,7 +172,7 @@ public struct EventFields: Sendable, Equatable {
         }
     }
 
-    /// Sets a text slot to bytes `start..<start+n` of `text`; `text` must hold the matched message.
+    /// Sets a text slot to bytes `start..<start+n` of `bytes`, which must hold the matched message.
     @inline(__always)
     mutating func assignSpan(_ slot: TextSlot, _ start: Int, _ n: Int, bytes: UnsafePointer<UInt8>) {
         if start < 0xFFFF && n < 0xFFFE {
@@ -250,7 +253,12 @@ final class RareFields: @unchecked Sendable {
 }
 
 /// A record the pattern library recognised: the hand-over from the patterns stage to the
-/// correlator. Owned (no pointers into reader buffers), so the correlator may keep it.
+/// correlator.
+///
+/// An event from the tagging pipeline (`IngestRun.forEachTagged`, `forEachRecord`) is *borrowed*:
+/// its message bytes are those of the pipeline's batch, valid only during the call that hands it
+/// over. Whoever keeps one keeps `owned()`, a copy with its own bytes. Events from
+/// `PatternLibrary.tag`, `Tagger.tag` and the initializer are owned.
 ///
 /// Events are made on tagging threads and read, copied and freed on others: the pattern id and
 /// the source file name, which all events share, are held as numbers (`InternedNames`), so that
@@ -271,16 +279,39 @@ public struct TaggedEvent: Sendable {
     }
     public var fields: EventFields
     /// The message as logged, byte for byte (not yet sanitised: renderers escape it for their
-    /// format). The same bytes as the fields' storage for a match (one copy, one reference).
+    /// format), as a new array. For a match, the same bytes as the fields' storage; `withMessage`
+    /// reads them without a copy.
     public var messageBytes: [UInt8] {
-        get { ownMessage ?? fields.text }
+        get { ownMessage ?? fields.bytes.array }
         set { ownMessage = newValue }
+    }
+
+    /// Calls `body` with the message bytes (valid only during the call).
+    @inline(__always)
+    public func withMessage<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let own = ownMessage { return own.withUnsafeBufferPointer(body) }
+        return body(fields.bytes.buffer)
+    }
+
+    /// The length of the message in bytes.
+    public var messageCount: Int { ownMessage?.count ?? fields.bytes.count }
+
+    /// True for an event handed over by the tagging pipeline, whose bytes are the batch's.
+    public var isBorrowed: Bool { ownMessage == nil && fields.bytes.isBorrowed }
+
+    /// The event with bytes of its own (itself when it has them): what to keep of a borrowed
+    /// event beyond the call that handed it over.
+    public func owned() -> TaggedEvent {
+        guard isBorrowed else { return self }
+        var e = self
+        e.fields.bytes = fields.bytes.owned()
+        return e
     }
     /// The message when it is not `fields.text`.
     var ownMessage: [UInt8]?
     /// The message as a String (invalid UTF-8 decoded as U+FFFD), made on each read.
     public var message: String {
-        get { String(decoding: messageBytes, as: UTF8.self) }
+        get { withMessage { String(decoding: $0, as: UTF8.self) } }
         set { messageBytes = Array(newValue.utf8) }
     }
     /// `location`, kept as the number of its source name, its line and its journal cursor.
@@ -314,7 +345,7 @@ public struct TaggedEvent: Sendable {
         self.spoofed = spoofed
     }
 
-    /// A match's event: `fields.text` holds the message bytes (kept as they are, invalid UTF-8
+    /// A match's event: `fields.bytes` holds the message bytes (kept as they are, invalid UTF-8
     /// included) and is its message.
     @inline(__always)
     init(time: Int64, host: String, program: String, pid: Int32, kind: EventKind, patternName: Int32,
@@ -331,4 +362,65 @@ public struct TaggedEvent: Sendable {
         self.line = line
         self.cursor = cursor
     }
+}
+
+/// The message bytes of a match: owned (a heap copy that copies of the value share, freed with
+/// the last) or borrowed (a view into bytes someone else keeps alive: a tagging batch). Borrowed
+/// bytes cost no allocation and no reference count, which is what lets events cross from the
+/// tagging thread to the correlating one cheaply; `owned()` makes a copy to keep.
+struct EventBytes: @unchecked Sendable {
+    private(set) var base: UnsafePointer<UInt8>?
+    private(set) var count: Int
+    /// Keeps `base` alive when owned; nil when borrowed or empty.
+    private var storage: ByteStorage?
+
+    init() {
+        base = nil
+        count = 0
+        storage = nil
+    }
+
+    /// Owned: a copy of `b`.
+    init(copying b: UnsafeBufferPointer<UInt8>) {
+        if b.count > 0, let src = b.baseAddress {
+            let s = ByteStorage(copying: src, count: b.count)
+            base = UnsafePointer(s.base)
+            count = b.count
+            storage = s
+        } else {
+            base = nil
+            count = 0
+            storage = nil
+        }
+    }
+
+    /// Borrowed: `count` bytes at `base`, which the caller keeps alive and unchanged for as long
+    /// as this value (or a copy) is read.
+    init(borrowing base: UnsafePointer<UInt8>, count: Int) {
+        self.base = count > 0 ? base : nil
+        self.count = count
+        storage = nil
+    }
+
+    var isBorrowed: Bool { storage == nil && count > 0 }
+
+    @inline(__always)
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    var array: [UInt8] { Array(buffer) }
+
+    /// These bytes with storage of their own.
+    func owned() -> EventBytes { isBorrowed ? EventBytes(copying: buffer) : self }
+}
+
+/// Heap bytes that never move (an array's buffer is not promised to stay put for a pointer).
+final class ByteStorage: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt8>
+
+    init(copying src: UnsafePointer<UInt8>, count: Int) {
+        base = .allocate(capacity: count)
+        base.initialize(from: src, count: count)
+    }
+
+    deinit { base.deallocate() }
 }

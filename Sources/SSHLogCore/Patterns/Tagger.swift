@@ -30,10 +30,22 @@ public final class Tagger {
         })
     }
 
-    /// Appends the record's tag to `events`, its place given by number; false when it has none.
+    /// Appends the record's tag to `events`, its place given by number, its message borrowed from
+    /// the record (whose bytes must stay put while the event is read: a batch's copy); false when
+    /// it has none.
     @inline(__always)
-    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], place: () -> EventPlace) -> Bool {
-        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place)
+    func tagBorrowing(_ record: SyslogRecord, into events: inout [TaggedEvent], place: () -> EventPlace) -> Bool {
+        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place, borrow: true)
+    }
+
+    /// Appends the record's tag to `events` with its message copied into `arena` and borrowed
+    /// from there; false when it has none.
+    @inline(__always)
+    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], arena: ByteArena, location: () -> SourceLocation) -> Bool {
+        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: {
+            let l = location()
+            return EventPlace(source: sourceName(l.source), line: l.line, cursor: l.cursor)
+        }, arena: arena)
     }
 
     /// The number of a source name in `InternedNames`.

@@ -201,7 +201,8 @@ extension IngestRun {
     /// Calls `body` with every record the library recognises, as a `TaggedEvent`, in time order.
     /// The journal's spoofing verdict is copied onto the event. Reading and tagging run on another
     /// thread (see `TaggingPipeline`), as does `accept`, which may pass over records before they
-    /// are tagged; `body` runs on the caller's.
+    /// are tagged; `body` runs on the caller's. The event is borrowed: valid during the call only;
+    /// keep `owned()` of it.
     public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
                               _ body: (borrowing TaggedEvent) -> Void) {
         forEachTagged(library, where: accept, batchSize: 2048, body)
@@ -222,7 +223,8 @@ extension IngestRun {
                 if let accept, !accept(rec) { continue }
                 if n > 0 {
                     batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
-                } else if let tagger, tagger.tag(rec, into: &batch.tags, location: { src.location() }), src.currentIsSpoofed {
+                } else if let tagger, tagger.tag(rec, into: &batch.tags, arena: batch.arena, location: { src.location() }),
+                          src.currentIsSpoofed {
                     batch.tags[batch.tags.count - 1].spoofed = true
                 }
             }
@@ -240,8 +242,8 @@ extension IngestRun {
     /// Calls `body` with every record in the window that `accepts` (given the program name, on the
     /// reading thread) lets through, in time order, with its location (when `locations`) and its
     /// tag (when a `library` is given and recognises it; spoofed journal entries are marked).
-    /// Reading and tagging run on another thread; `body` runs on the caller's, and the record it
-    /// gets is valid only during the call.
+    /// Reading and tagging run on another thread; `body` runs on the caller's, and the record and
+    /// the (borrowed) tag it gets are valid only during the call.
     public func forEachRecord(tagging library: PatternLibrary?, locations: Bool,
                               accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
                               batchSize: Int = 2048, workers: Int? = nil,

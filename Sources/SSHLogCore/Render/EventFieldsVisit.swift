@@ -23,11 +23,11 @@ extension EventFields {
         if f.spans == .zero {
             visit(f, nil, sink)
         } else {
-            f.text.withUnsafeBytes { visit(f, $0, sink) }
+            visit(f, UnsafeRawBufferPointer(f.bytes.buffer), sink)
         }
     }
 
-    /// The visit itself; `storage` is the bytes of `text` when any field points into it.
+    /// The visit itself; `storage` is `bytes` when any field points into it.
     @inline(__always)
     private static func visit<S: EventFieldSink>(_ f: borrowing EventFields, _ storage: UnsafeRawBufferPointer?, _ sink: S) {
         @inline(__always) func span(_ slot: TextSlot, _ name: StaticString) {
