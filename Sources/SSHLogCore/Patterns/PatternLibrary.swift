@@ -243,6 +243,13 @@ public final class PatternLibrary: @unchecked Sendable {
 
     // MARK: - Matching
 
+    /// True when some pattern is for this program (what `tag` decides first).
+    @inline(__always)
+    func covers(program: UnsafeRawBufferPointer) -> Bool {
+        guard program.count > 0 else { return false }
+        return tables.program(for: program.baseAddress!.assumingMemoryBound(to: UInt8.self), program.count) >= 0
+    }
+
     /// True when the program is in the sshd family (sshd, sshd-session, sshd-auth).
     public func isSSHDFamily(_ program: UnsafeRawBufferPointer) -> Bool {
         let n = program.count

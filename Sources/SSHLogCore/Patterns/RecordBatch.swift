@@ -64,6 +64,11 @@ final class RecordBatch: @unchecked Sendable {
         if let location {
             place = EventPlace(source: sources.id(location.source), line: location.line, cursor: location.cursor)
         }
+        append(r, place: place, spoofed: spoofed)
+    }
+
+    /// Keeps a copy of the record with its place (source -1: not asked for).
+    func append(_ r: SyslogRecord, place: EventPlace, spoofed: Bool) {
         let n = r.line.count
         let copy = UnsafeRawPointer(n > 0 ? arena.copy(r.line.baseAddress!, n) : arena.allocate(0))
         entries.append(Entry(time: r.time, line: copy, count: n, hostRange: r.hostRange, programRange: r.programRange,

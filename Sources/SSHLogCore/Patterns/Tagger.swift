@@ -41,11 +41,8 @@ public final class Tagger {
     /// Appends the record's tag to `events` with its message copied into `arena` and borrowed
     /// from there; false when it has none.
     @inline(__always)
-    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], arena: ByteArena, location: () -> SourceLocation) -> Bool {
-        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: {
-            let l = location()
-            return EventPlace(source: sourceName(l.source), line: l.line, cursor: l.cursor)
-        }, arena: arena)
+    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], arena: ByteArena, place: () -> EventPlace) -> Bool {
+        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place, arena: arena)
     }
 
     /// The number of a source name in `InternedNames`.
@@ -70,6 +67,26 @@ struct EventPlace {
     var source: Int32
     var line: Int
     var cursor: String?
+}
+
+/// Where the current record of a stream came from, as an event holds it: for a rotation set of
+/// files (the usual stream) without building a `SourceLocation` per record.
+final class StreamPlaces {
+    let stream: RecordSource
+    let files: ConcatSource?
+    var names = SourceNameCache()
+
+    init(_ stream: RecordSource) {
+        self.stream = stream
+        files = stream as? ConcatSource
+    }
+
+    @inline(__always)
+    func current() -> EventPlace {
+        if let files { return files.place(&names) }
+        let l = stream.location()
+        return EventPlace(source: names.id(l.source), line: l.line, cursor: l.cursor)
+    }
 }
 
 /// The number in `InternedNames` of the last source name asked for: records come file after file,

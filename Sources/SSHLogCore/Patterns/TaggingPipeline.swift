@@ -4,10 +4,15 @@ import Glibc
 import Musl
 #endif
 
-/// Reads and tags a stream on one thread and hands the results to the caller in stream order, a
-/// batch at a time, while the caller does the rest (correlating, printing): on a machine with two
-/// cores or more, reading and matching overlap with the caller's work. With workers, the reading
-/// thread only copies records and the workers tag them.
+/// Reads and tags a stream on another thread and hands the results to the caller in stream
+/// order, a batch at a time, while the caller does the rest (correlating, printing): on a machine
+/// with two cores or more, reading and matching overlap with the caller's work.
+///
+/// Who tags (with a library): by default the reading thread tags the batches it has read, and
+/// the caller, when the next batch is read but nobody has started tagging it, tags it itself
+/// instead of waiting. The tagging thus settles on whichever thread has time: the reader when
+/// the caller's work is heavy (explain), the caller when it is light. With workers
+/// (`SSHLOG_WORKERS`), the reading thread only copies records and the workers tag them.
 ///
 /// Batches move through a ring of `depth` slots: the reader fills free slots in order, a worker
 /// (if any) takes the oldest filled one and tags it, the caller consumes ready slots in order and
@@ -35,6 +40,10 @@ final class TaggingPipeline: @unchecked Sendable {
     /// False with `SSHLOG_THREADS=0`: everything runs on the caller's thread, batch after batch.
     static let threaded: Bool = getenv("SSHLOG_THREADS").map { atoi($0) != 0 } ?? true
 
+    /// `SSHLOG_TAGGING=reader`: the reading thread tags every record as it reads it (records are
+    /// not copied, the caller never tags). For comparison with the shared default.
+    static let readerTags: Bool = getenv("SSHLOG_TAGGING").map { String(cString: $0) == "reader" } ?? false
+
     /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
     /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
     /// workers: the copy and the cross-core traffic cost more than the second core gives back.
@@ -45,8 +54,8 @@ final class TaggingPipeline: @unchecked Sendable {
     }
 
     /// - Parameters:
-    ///   - library: the library workers tag with; nil when `fill` tags (0 workers) or nothing is
-    ///     tagged (`events --no-tags`).
+    ///   - library: the library the threads tag with; nil when `fill` tags or nothing is tagged
+    ///     (`events --no-tags`).
     ///   - indexed: whether consumers need each record's tag (`RecordBatch.tagIndex`).
     ///   - workers: tagging threads besides the reader (0: the reader's `fill` tags).
     init(library: PatternLibrary?, indexed: Bool, depth: Int = 8, batchSize: Int = 2048, workers: Int,
@@ -74,13 +83,16 @@ final class TaggingPipeline: @unchecked Sendable {
             return
         }
         var threads: [pthread_t] = []
-        if let t = start({ $0.readAll() }) { threads.append(t) }
-        if threads.count == 1 {
+        let shared = library != nil && workerCount == 0
+        if let t = start({ shared ? $0.readAndTag() : $0.readAll() }) { threads.append(t) }
+        if threads.count == 1 && !shared {
             for _ in 0..<workerCount {
                 if let t = start({ $0.tagAll() }) { threads.append(t) }
             }
         }
-        if threads.count < 2 {
+        if shared && threads.count == 1 {
+            consumeSharing(body)
+        } else if threads.count < 2 {
             // No threads (or a reader without workers): finish on this thread, in order.
             runInline(body, readerRunning: threads.count == 1)
         } else {
@@ -124,6 +136,88 @@ final class TaggingPipeline: @unchecked Sendable {
             broadcast()
             unlock()
             if last { return }
+            s += 1
+        }
+    }
+
+    /// The caller's loop when tagging is shared: each slot in order once tagged; when the next one
+    /// is read and nobody has claimed its tagging, it is tagged here.
+    private func consumeSharing(_ body: (RecordBatch) -> Void) {
+        let tagger = Tagger(library!)
+        var s = 0
+        while true {
+            let i = s % slots.count
+            lock()
+            while states[i] != .tagged {
+                // Claims go in stream order, so the oldest unconsumed batch is the next to claim.
+                if states[i] == .read && tagNext == s {
+                    tagNext += 1
+                    states[i] = .tagging
+                    unlock()
+                    slots[i].tagAll(tagger, indexed: indexed)
+                    lock()
+                    states[i] = .tagged
+                    break
+                }
+                wait()
+            }
+            unlock()
+            body(slots[i])
+            let last = slots[i].last
+            lock()
+            states[i] = .free
+            broadcast()
+            unlock()
+            if last { return }
+            s += 1
+        }
+    }
+
+    /// The reading thread's loop when tagging is shared: tags the oldest read batch nobody has
+    /// claimed, else reads into the next free slot, else waits; ends when everything is read
+    /// and claimed.
+    private func readAndTag() {
+        let tagger = Tagger(library!)
+        var s = 0
+        var reading = true
+        while true {
+            lock()
+            while true {
+                if tagNext < readCount { break }
+                if !reading {
+                    unlock()
+                    return
+                }
+                if states[s % slots.count] == .free { break }
+                wait()
+            }
+            if tagNext < readCount {
+                let i = tagNext % slots.count
+                tagNext += 1
+                states[i] = .tagging
+                unlock()
+                slots[i].tagAll(tagger, indexed: indexed)
+                lock()
+                states[i] = .tagged
+                broadcast()
+                unlock()
+                continue
+            }
+            unlock()
+            let i = s % slots.count
+            let slot = slots[i]
+            slot.reset()
+            let more = fill(slot)
+            slot.last = !more
+            lock()
+            states[i] = .read
+            readCount = s + 1
+            if !more {
+                readerDone = true
+                reading = false
+            }
+            broadcast()
+            unlock()
             s += 1
         }
     }
@@ -211,21 +305,24 @@ extension IngestRun {
     func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
                        workers: Int? = nil, _ body: (borrowing TaggedEvent) -> Void) {
         let src = makeSource()
+        let places = StreamPlaces(src)
         let n = TaggingPipeline.workerCount(workers)
-        // With no workers the reading thread tags as it reads (no record is copied).
-        let tagger = n == 0 ? Tagger(library) : nil
-        let pipeline = TaggingPipeline(library: n > 0 ? library : nil, indexed: false, batchSize: batchSize, workers: n) { batch in
-            if n == 0 { batch.clearTags() }
+        // `SSHLOG_TAGGING=reader`: the reading thread tags as it reads (no record is copied).
+        let tagger = n == 0 && TaggingPipeline.readerTags ? Tagger(library) : nil
+        let pipeline = TaggingPipeline(library: tagger == nil ? library : nil, indexed: false, batchSize: batchSize, workers: n) { batch in
+            if tagger != nil { batch.clearTags() }
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if rec.malformed { continue }
                 if let accept, !accept(rec) { continue }
-                if n > 0 {
-                    batch.append(rec, location: src.location(), spoofed: src.currentIsSpoofed)
-                } else if let tagger, tagger.tag(rec, into: &batch.tags, arena: batch.arena, location: { src.location() }),
-                          src.currentIsSpoofed {
-                    batch.tags[batch.tags.count - 1].spoofed = true
+                if let tagger {
+                    if tagger.tag(rec, into: &batch.tags, arena: batch.arena, place: places.current), src.currentIsSpoofed {
+                        batch.tags[batch.tags.count - 1].spoofed = true
+                    }
+                } else if library.covers(program: rec.program) {
+                    // Only the programs some pattern is for are copied.
+                    batch.append(rec, place: places.current(), spoofed: src.currentIsSpoofed)
                 }
             }
             return true
@@ -249,17 +346,19 @@ extension IngestRun {
                               batchSize: Int = 2048, workers: Int? = nil,
                               _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
         let src = makeSource()
+        let places = StreamPlaces(src)
+        let unasked = EventPlace(source: -1, line: 0, cursor: nil)
         let n = library == nil ? 0 : TaggingPipeline.workerCount(workers)
-        // With no workers the reading thread tags each record as it copies it.
-        let tagger = n == 0 ? library.map { Tagger($0) } : nil
-        let pipeline = TaggingPipeline(library: n > 0 ? library : nil, indexed: true, batchSize: batchSize, workers: n) { batch in
-            if n == 0 { batch.clearTags() }
+        // `SSHLOG_TAGGING=reader`: the reading thread tags each record as it copies it.
+        let tagger = n == 0 && TaggingPipeline.readerTags ? library.map { Tagger($0) } : nil
+        let pipeline = TaggingPipeline(library: tagger == nil ? library : nil, indexed: true, batchSize: batchSize, workers: n) { batch in
+            if tagger != nil { batch.clearTags() }
             while !batch.isFull {
                 guard src.next() else { return false }
                 let rec = src.record
                 if !accepts(rec.program) { continue }
-                batch.append(rec, location: locations ? src.location() : nil, spoofed: src.currentIsSpoofed)
-                if n == 0 { batch.tagLast(tagger) }
+                batch.append(rec, place: locations ? places.current() : unasked, spoofed: src.currentIsSpoofed)
+                if tagger != nil || library == nil { batch.tagLast(tagger) }
             }
             return true
         }
