@@ -16,9 +16,15 @@ final class RecordBatch: @unchecked Sendable {
         var malformed: Bool
         var spoofed: Bool
         /// Where it came from: the source name's number in `InternedNames` (-1: not asked
-        /// for), the line in the file, the journal cursor.
-        var place: EventPlace
+        /// for), the line in the file, and the journal cursor's index in `cursors` (-1: none).
+        /// No references, so that an entry copies as plain bytes.
+        var source: Int32
+        var cursor: Int32
+        var placeLine: Int
     }
+
+    /// The journal cursors of the entries that have one.
+    var cursors: [String] = []
 
     /// The copied lines, and the messages of events tagged from a stream's own buffers.
     let arena = ByteArena()
@@ -53,6 +59,7 @@ final class RecordBatch: @unchecked Sendable {
     func reset() {
         arena.reset()
         entries.removeAll(keepingCapacity: true)
+        cursors.removeAll(keepingCapacity: true)
         last = false
     }
 
@@ -73,12 +80,20 @@ final class RecordBatch: @unchecked Sendable {
         let copy = UnsafeRawPointer(n > 0 ? arena.copy(r.line.baseAddress!, n) : arena.allocate(0))
         entries.append(Entry(time: r.time, line: copy, count: n, hostRange: r.hostRange, programRange: r.programRange,
                              messageRange: r.messageRange, pid: r.pid, lineNumber: r.lineNumber, malformed: r.malformed,
-                             spoofed: spoofed, place: place))
+                             spoofed: spoofed, source: place.source, cursor: place.cursor.map { c in
+                                 cursors.append(c)
+                                 return Int32(cursors.count - 1)
+                             } ?? -1, placeLine: place.line))
     }
 
     /// The location of an entry, or nil when it was not asked for.
     func location(_ e: Entry) -> SourceLocation? {
-        e.place.source < 0 ? nil : SourceLocation(source: InternedNames.name(e.place.source), line: e.place.line, cursor: e.place.cursor)
+        e.source < 0 ? nil : SourceLocation(source: InternedNames.name(e.source), line: e.placeLine, cursor: cursor(e))
+    }
+
+    @inline(__always)
+    private func cursor(_ e: Entry) -> String? {
+        e.cursor < 0 ? nil : cursors[Int(e.cursor)]
     }
 
     /// The record of an entry, pointing into this batch (valid until the batch is reused).
@@ -94,8 +109,10 @@ final class RecordBatch: @unchecked Sendable {
     @inline(__always)
     private func tag(_ e: Entry, _ tagger: Tagger) -> Bool {
         guard !e.malformed else { return false }
-        let place = e.place.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil) : e.place
-        guard tagger.tagBorrowing(record(e), into: &tags, place: { place }) else { return false }
+        guard tagger.tagBorrowing(record(e), into: &tags, place: {
+            e.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil)
+                         : EventPlace(source: e.source, line: e.placeLine, cursor: cursor(e))
+        }) else { return false }
         if e.spoofed { tags[tags.count - 1].spoofed = true }
         return true
     }
@@ -111,8 +128,8 @@ final class RecordBatch: @unchecked Sendable {
     func tagAll(_ tagger: Tagger?, indexed: Bool) {
         clearTags()
         entries.withUnsafeBufferPointer { all in
-            for e in all {
-                let tagged = tagger.map { tag(e, $0) } ?? false
+            for k in all.indices {
+                let tagged = tagger.map { tag(all[k], $0) } ?? false
                 if indexed { tagIndex.append(tagged ? Int32(tags.count - 1) : -1) }
             }
         }

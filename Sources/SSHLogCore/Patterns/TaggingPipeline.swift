@@ -299,11 +299,13 @@ extension IngestRun {
     /// keep `owned()` of it.
     public func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil,
                               _ body: (borrowing TaggedEvent) -> Void) {
-        forEachTagged(library, where: accept, batchSize: 2048, body)
+        forEachTagged(library, where: accept, batchSize: 2048) { (e: inout TaggedEvent) in body(e) }
     }
 
+    /// `body` gets each event in place, `inout`: a value read through a pointer would be copied
+    /// (its references retained and released) for each call, one passed in place is not.
     func forEachTagged(_ library: PatternLibrary, where accept: ((SyslogRecord) -> Bool)? = nil, batchSize: Int,
-                       workers: Int? = nil, _ body: (borrowing TaggedEvent) -> Void) {
+                       workers: Int? = nil, _ body: (inout TaggedEvent) -> Void) {
         let src = makeSource()
         let places = StreamPlaces(src)
         let n = TaggingPipeline.workerCount(workers)
@@ -328,10 +330,8 @@ extension IngestRun {
             return true
         }
         pipeline.run { batch in
-            // Borrowed from the batch (no copy per event).
-            batch.tags.withUnsafeBufferPointer { events in
-                guard let first = events.baseAddress else { return }
-                for i in events.indices { body((first + i).pointee) }
+            batch.tags.withUnsafeMutableBufferPointer { events in
+                for i in events.indices { body(&events[i]) }
             }
         }
     }
