@@ -11,9 +11,17 @@ public struct JSONWriter {
         self.pretty = pretty
     }
 
+    /// A line break and the indentation of each depth (made once, not per line).
+    private static let indents: [String] = (0..<24).map { "\n" + String(repeating: "  ", count: $0) }
+
     private mutating func indent() {
         guard pretty else { return }
-        out += "\n" + String(repeating: "  ", count: needComma.count - 1)
+        let depth = needComma.count - 1
+        if depth < JSONWriter.indents.count {
+            out += JSONWriter.indents[depth]
+        } else {
+            out += "\n" + String(repeating: "  ", count: depth)
+        }
     }
 
     private mutating func separator() {
@@ -48,12 +56,35 @@ public struct JSONWriter {
 
     private mutating func prefix(_ key: String?) {
         if needComma.count > 1 || !out.isEmpty { separator() }
-        if let key { out += JSONWriter.quote(key) + (pretty ? ": " : ":") }
+        if let key {
+            appendQuoted(key)
+            out += pretty ? ": " : ":"
+        }
     }
 
     public mutating func string(_ key: String?, _ v: String?) {
         prefix(key)
-        out += v.map(JSONWriter.quote) ?? "null"
+        if let v { appendQuoted(v) } else { out += "null" }
+    }
+
+    /// `quote(s)` appended to `out` (the plain case without a temporary String).
+    private mutating func appendQuoted(_ s: String) {
+        if JSONWriter.isPlain(s) {
+            out += "\""
+            out += s
+            out += "\""
+        } else {
+            out += JSONWriter.quote(s)
+        }
+    }
+
+    /// Printable ASCII without a quote or backslash: copied as it is.
+    private static func isPlain(_ s: String) -> Bool {
+        let plain = s.utf8.withContiguousStorageIfAvailable { b in
+            for x in b where x < 0x20 || x >= 0x7f || x == 0x22 || x == 0x5c { return false }
+            return true
+        }
+        return plain == true
     }
 
     public mutating func int(_ key: String?, _ v: Int?) {
@@ -84,11 +115,7 @@ public struct JSONWriter {
 
     public static func quote(_ s: String) -> String {
         // Most strings are printable ASCII without a quote or backslash: copied as they are.
-        let plain = s.utf8.withContiguousStorageIfAvailable { b in
-            for x in b where x < 0x20 || x >= 0x7f || x == 0x22 || x == 0x5c { return false }
-            return true
-        }
-        if plain == true { return "\"" + s + "\"" }
+        if isPlain(s) { return "\"" + s + "\"" }
         var o = "\""
         for u in s.unicodeScalars {
             switch u {
