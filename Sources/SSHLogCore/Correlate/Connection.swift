@@ -534,6 +534,14 @@ public final class Connection {
         omittedEvents += cut
     }
 
+    /// `noteUser` with the fields' user, if any; a line naming the last user again (most do)
+    /// makes no String.
+    @inline(__always)
+    func noteUser(from f: EventFields) {
+        if let last = userList.last, f.text(.user, equals: last) { return }
+        if let u = f.user { noteUser(u) }
+    }
+
     func noteUser(_ u: String) {
         if userList.last == u { return }
         if userList.contains(u) { return }

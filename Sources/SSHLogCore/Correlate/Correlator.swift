@@ -155,10 +155,18 @@ public final class Correlator {
         if (e.kind == .authGraceTimeout || e.kind == .serverChildCrash), let p = f.pid, p != e.pid {
             pid = p
         }
-        let client = f.client.map(Correlator.normalise)
-        let port = f.port
         let host = table.hostID(e.host)
-        let conn = openConnection(e, pid: pid, host: host, client: client, port: port)
+        let existing = table.connection(host: host, pid: pid)
+        // Most lines name the client their connection already has: its String is reused (the
+        // bytes are equal, and a normalised address normalises to itself).
+        let client: String?
+        if let known = existing?.client, f.text(.client, equals: known) {
+            client = known
+        } else {
+            client = f.client.map(Correlator.normalise)
+        }
+        let port = f.port
+        let conn = openConnection(e, existing: existing, pid: pid, host: host, client: client, port: port)
             ?? newConnection(e, pid: pid, host: host)
         apply(e, f, to: conn, client: client, port: port)
     }
@@ -166,8 +174,9 @@ public final class Correlator {
     /// The open connection that line `e` belongs to, if any; an open one the line shows to have
     /// ended (a reused pid) is folded first. (A helper of its own: the connection found is handed
     /// back once, without further reference counting.)
-    private func openConnection(_ e: TaggedEvent, pid: Int32, host: Int32, client: String?, port: Int?) -> Connection? {
-        if let existing = table.connection(host: host, pid: pid) {
+    private func openConnection(_ e: TaggedEvent, existing: Connection?, pid: Int32, host: Int32, client: String?,
+                                port: Int?) -> Connection? {
+        if let existing {
             if !startsNew(existing, e, client: client, port: port) { return existing }
             fold(existing)
         }
@@ -291,23 +300,23 @@ public final class Correlator {
         case .authInvalidUser:
             raise(c, .auth)
             c.userExists = false
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
         case .authFailed:
             raise(c, .auth)
             c.failures += 1
             if f.invalid { c.userExists = false } else if c.userExists == nil { c.userExists = true }
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             c.noteMethod(f.method ?? "unknown", "failed")
         case .authPamFailure:
             raise(c, .auth)
             if c.failures == 0 { c.failures = 1 }
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
         case .authPamUnknown:
             raise(c, .auth)
             c.userExists = false
         case .authPamMore, .authPostponed, .authPartial, .authKeyRefused:
             raise(c, .auth)
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             if e.kind == .authPostponed { c.noteMethod(f.method ?? "unknown", "postponed") }
             if e.kind == .authPartial { c.noteMethod(f.method ?? "unknown", "partial") }
         case .authAccepted:
@@ -323,16 +332,16 @@ public final class Correlator {
         case .authNotAllowed, .authRootRefused, .authProhibited:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             if e.kind == .authProhibited { c.setEnding(e, f, by: .server) }
         case .authAccountDenied:
             raise(c, .auth)
             c.setDecisive(e)
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             c.setEnding(e, f, by: .server)
         case .authMaxTries:
             raise(c, .auth)
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             c.setEnding(e, f, by: .server)
         case .authGraceTimeout:
             c.setEnding(e, f, by: .server)
@@ -341,7 +350,7 @@ public final class Correlator {
         case .discSent:
             c.setEnding(e, f, by: .server)
         case .connDisconnected, .connClosed:
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
             c.setEnding(e, f, by: .client)
         case .connReset, .connReadError, .connWriteFailed, .connTimedOut:
             c.setEnding(e, f, by: .network)
@@ -353,7 +362,7 @@ public final class Correlator {
             break
         case .sessionOpened:
             raise(c, .session)
-            if let u = f.user { c.noteUser(u) }
+            c.noteUser(from: f)
         case .sessionClosed:
             c.sessionClosed = true
         case .sessionChild:

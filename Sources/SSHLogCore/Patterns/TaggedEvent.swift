@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Fields a pattern extracts. The well-known names have their own slots (no dictionary per line);
 /// an admin's own field names go to `extra`.
 ///
@@ -136,6 +142,18 @@ public struct EventFields: Sendable, Equatable {
         if s >> 16 == 0xFFFF { return InternedNames.name(Int32(s & 0xFFFF)) }
         let start = Int(s >> 16), n = Int(s & 0xFFFF) - 1
         return String(decoding: UnsafeBufferPointer(start: bytes.base! + start, count: n), as: UTF8.self)
+    }
+
+    /// Whether a text slot reads as `s`: compared on the bytes when the value is a range of the
+    /// message (no String made). Bytes equal to a String's are valid UTF-8, so decoding them
+    /// would give `s` too.
+    @inline(__always)
+    func text(_ slot: TextSlot, equals s: String) -> Bool {
+        let sp = spans[slot.rawValue]
+        guard sp != 0, sp != Self.owned, sp >> 16 != 0xFFFF, let base = bytes.base else { return value(slot) == s }
+        let start = Int(sp >> 16), n = Int(sp & 0xFFFF) - 1
+        var s = s
+        return s.withUTF8 { u in u.count == n && (n == 0 || memcmp(u.baseAddress!, base + start, n) == 0) }
     }
 
     @inline(__always)
