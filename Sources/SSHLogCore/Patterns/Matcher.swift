@@ -38,18 +38,23 @@ struct MatchRun {
     var depth = 0
     var budget: Int
     var accepted: Int32 = -1
+    /// `FieldScan.classes`, read once per match.
+    let classes = FieldScan.classes
 
     static let stepBudget = 20_000
 
     /// True when some match of the whole message from `startNode` at `startPos` exists; then `accepted` is
-    /// the pattern index and `captures[0..<depth]` the fields along the path.
+    /// the pattern index and `captures[0..<depth]` the fields along the path. On false, `depth` is
+    /// as on entry.
     mutating func run(_ startNode: Int32, _ startPos: Int) -> Bool {
         var nodeIndex = startNode, pos = startPos
-        // A literal edge out of a node without field edges is the node's only way on: it is
-        // followed in this loop instead of a call (one budget step per node, as a call would take).
-        while true {
+        // The last way on from a node needs no call: nothing is tried after it, so its result is
+        // this call's. It is followed in this loop (one budget step per node, as a call would
+        // take), and what it pushed is dropped here when it fails.
+        let entryDepth = depth
+        step: while true {
             budget -= 1
-            if budget <= 0 { return false }
+            if budget <= 0 { depth = entryDepth; return false }
             let node = trie[Int(nodeIndex)]
             if pos == end, node.accept >= 0 {
                 accepted = node.accept
@@ -74,11 +79,11 @@ struct MatchRun {
                             if node.fieldCount == 0 {
                                 nodeIndex = edge.child
                                 pos += n
-                                continue
+                                continue step
                             }
                             if run(edge.child, pos + n) { return true }
                         }
-                        if budget <= 0 { return false }
+                        if budget <= 0 { depth = entryDepth; return false }
                     }
                 }
             }
@@ -88,32 +93,43 @@ struct MatchRun {
             while f < fstop {
                 let edge = fields[f]
                 f += 1
+                let last = f == fstop
                 switch edge.kind {
                 case .constant:
                     if push(edge.name, -1, edge.constant) {
+                        if last { nodeIndex = edge.child; continue step }
                         if run(edge.child, pos) { return true }
                         depth -= 1
                     }
                 case .token:
-                    let n = edge.type.scan(p, pos, end)
+                    let n = scan(edge.type, pos)
                     if n == 0 { continue }
+                    if !edge.givesBack {
+                        // The longest token only (the shorter ones could not be followed).
+                        if push(edge.name, Int32(pos), Int32(pos + n)) {
+                            if last { nodeIndex = edge.child; pos += n; continue step }
+                            if run(edge.child, pos + n) { return true }
+                            depth -= 1
+                        }
+                        if budget <= 0 { depth = entryDepth; return false }
+                        continue
+                    }
                     var len = n
-                    let shorter = edge.type.backtracksShorter
                     while len > 0 {
                         if len == n || canStart(edge.child, pos + len) {
                             if push(edge.name, Int32(pos), Int32(pos + len)) {
                                 if run(edge.child, pos + len) { return true }
                                 depth -= 1
                             }
-                            if budget <= 0 { return false }
+                            if budget <= 0 { depth = entryDepth; return false }
                         }
-                        if !shorter { break }
                         len -= 1
                     }
                 case .span:
                     switch edge.type {
                     case .rest:
                         if push(edge.name, Int32(pos), Int32(end)) {
+                            if last { nodeIndex = edge.child; pos = end; continue step }
                             if run(edge.child, end) { return true }
                             depth -= 1
                         }
@@ -126,7 +142,7 @@ struct MatchRun {
                             let l = labels + Int(le.labelStart), n = Int(le.labelCount)
                             var q = lastIndex(of: b, from: end - 1, downTo: pos)
                             while q >= pos {
-                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                if let r = trySpan(edge, pos, q, l, n) { if !r { depth = entryDepth }; return r }
                                 q = lastIndex(of: b, from: q - 1, downTo: pos)
                             }
                             continue
@@ -136,7 +152,7 @@ struct MatchRun {
                             if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
                                 if run(edge.child, q) { return true }
                                 depth -= 1
-                                if budget <= 0 { return false }
+                                if budget <= 0 { depth = entryDepth; return false }
                             }
                             q -= 1
                         }
@@ -148,7 +164,7 @@ struct MatchRun {
                             var q = pos
                             while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
                                 q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                                if let r = trySpan(edge, pos, q, l, n) { return r }
+                                if let r = trySpan(edge, pos, q, l, n) { if !r { depth = entryDepth }; return r }
                                 q += 1
                             }
                             continue
@@ -158,15 +174,32 @@ struct MatchRun {
                             if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
                                 if run(edge.child, q) { return true }
                                 depth -= 1
-                                if budget <= 0 { return false }
+                                if budget <= 0 { depth = entryDepth; return false }
                             }
                             q += 1
                         }
                     }
                 }
             }
+            depth = entryDepth
             return false
         }
+    }
+
+    /// Length of the longest token of `type` at `pos` (0 when there is none): `FieldType.scan`,
+    /// with the common types read through the byte-class table.
+    @inline(__always)
+    func scan(_ type: FieldType, _ pos: Int) -> Int {
+        let bit: UInt8
+        switch type {
+        case .host: bit = FieldScan.hostClass
+        case .int: bit = FieldScan.digitClass
+        case .word: bit = FieldScan.wordClass
+        default: return type.scan(p, pos, end)
+        }
+        var i = pos
+        while i < end, classes[Int(p[i])] & bit != 0 { i += 1 }
+        return i - pos
     }
 
     /// The largest `i` in `lo...from` with `p[i] == b`, or a value below `lo`. Eight bytes at a

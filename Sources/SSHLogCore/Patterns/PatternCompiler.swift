@@ -41,6 +41,11 @@ struct CompiledTrie {
         /// For constants: index into `constants`.
         var constant: Int32
         var child: Int32
+        /// For tokens that may give bytes back (`backtracksShorter`): whether a shorter token can
+        /// be followed by a match from `child`, i.e. the child has field edges or a literal edge
+        /// starting with a byte the token may hold. When false the matcher tries the longest
+        /// token only (the shorter ones would all fail `canStart`).
+        var givesBack: Bool = false
     }
 
     var nodes: [Node] = []
@@ -186,8 +191,12 @@ struct TrieBuilder {
                 } else {
                     kind = f.type.isSpan ? .span : .token
                 }
+                var givesBack = false
+                if kind == .token, f.type.backtracksShorter {
+                    givesBack = !f.child.fields.isEmpty || f.child.lits.contains { f.type.canHold($0.label[0]) }
+                }
                 t.fieldEdges.append(.init(type: f.type, kind: kind, name: nameID, constant: constID,
-                                          child: index[ObjectIdentifier(f.child)]!))
+                                          child: index[ObjectIdentifier(f.child)]!, givesBack: givesBack))
             }
             t.nodes.append(node)
         }
