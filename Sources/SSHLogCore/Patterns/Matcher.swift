@@ -142,7 +142,15 @@ struct MatchRun {
                             let l = labels + Int(le.labelStart), n = Int(le.labelCount)
                             var q = lastIndex(of: b, from: end - 1, downTo: pos)
                             while q >= pos {
-                                if let r = trySpan(edge, pos, q, l, n) { if !r { depth = entryDepth }; return r }
+                                // A placement the probe rules out costs the steps its call would take.
+                                let ruledOut = edge.probe >= 0 ? probeSteps(edge.probe, q, l, n) : 0
+                                if ruledOut > 0 {
+                                    budget -= ruledOut
+                                    if budget <= 0 { depth = entryDepth; return false }
+                                } else if let r = trySpan(edge, pos, q, l, n) {
+                                    if !r { depth = entryDepth }
+                                    return r
+                                }
                                 q = lastIndex(of: b, from: q - 1, downTo: pos)
                             }
                             continue
@@ -237,6 +245,23 @@ struct MatchRun {
             if budget <= 0 { return false }
         }
         return nil
+    }
+
+    /// For a `user` span placement at `q` (the child's one label `l`, `n` bytes) on an edge with a
+    /// `probe` (`CompiledTrie.FieldEdge.probe`: the label, a token, one literal): the steps the
+    /// call would take to fail, or 0 when it might not fail (then the call decides). Label not
+    /// there: 1 (the child). No token after it, or no room for its capture: 2 (the child, then
+    /// the token's node). A token not followed by the literal: 3.
+    func probeSteps(_ probe: Int32, _ q: Int, _ l: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        guard depth < captureCapacity else { return 0 }
+        if !(q + n <= end && Self.equal(l, p + q, n)) { return 1 }
+        let token = fields[Int(probe)]
+        let at = q + n
+        let m = scan(token.type, at)
+        if m == 0 || depth + 1 >= captureCapacity { return 2 }
+        let next = lits[Int(trie[Int(token.child)].litStart)]
+        let s = at + m, k = Int(next.labelCount), label = labels + Int(next.labelStart)
+        return s + k <= end && label[0] == p[s] && Self.equal(label, p + s, k) ? 0 : 3
     }
 
     /// Whether `n` bytes at `a` and `b` are equal; the first byte is known to be. Words of 8 (the

@@ -46,6 +46,11 @@ struct CompiledTrie {
         /// starting with a byte the token may hold. When false the matcher tries the longest
         /// token only (the shorter ones would all fail `canStart`).
         var givesBack: Bool = false
+        /// For `user` spans followed by a one-byte literal, then a lone token field, then one
+        /// literal (`<user:user> <client:host> port`): that token field edge, or -1. The
+        /// matcher then rejects a placement whose token or second literal does not fit without
+        /// the call (see `MatchRun.trySpan`).
+        var probe: Int32 = -1
     }
 
     var nodes: [Node] = []
@@ -199,6 +204,19 @@ struct TrieBuilder {
                                           child: index[ObjectIdentifier(f.child)]!, givesBack: givesBack))
             }
             t.nodes.append(node)
+        }
+        // Span probes (on the flat nodes: the token edge's index is known only now). Only for
+        // `user` spans (placed from the right, so most tries are wrong) followed by a one-byte
+        // label, which barely filters: a longer one (` from `) rejects nearly every wrong
+        // placement by itself, and the probe would scan the token twice on the right one.
+        for i in t.fieldEdges.indices where t.fieldEdges[i].kind == .span && t.fieldEdges[i].type == .user {
+            let c = t.nodes[Int(t.fieldEdges[i].child)]
+            guard c.only >= 0, t.litEdges[Int(c.litStart)].labelCount == 1 else { continue }
+            let g = t.nodes[Int(t.litEdges[Int(c.litStart)].child)]
+            guard g.litCount == 0, g.accept < 0, g.fieldCount == 1 else { continue }
+            let token = t.fieldEdges[Int(g.fieldStart)]
+            guard token.kind == .token, !token.givesBack, t.nodes[Int(token.child)].only >= 0 else { continue }
+            t.fieldEdges[i].probe = g.fieldStart
         }
         // Never empty, so that the matcher can take base addresses without checks.
         t.litEdges.append(.init(labelStart: 0, labelCount: 0, first: 0, child: 0))
