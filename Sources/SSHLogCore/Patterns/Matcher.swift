@@ -53,9 +53,21 @@ struct MatchRun {
         // take), and what it pushed is dropped here when it fails.
         let entryDepth = depth
         step: while true {
-            budget -= 1
+            budget &-= 1
             if budget <= 0 { depth = entryDepth; return false }
             let node = trie[Int(nodeIndex)]
+            if node.only >= 0 {
+                // One literal edge and nothing else (most nodes after a field): no lookup.
+                let edge = lits[Int(node.litStart)]
+                let n = Int(edge.labelCount)
+                if pos + n <= end, p[pos] == edge.first, Self.equal(labels + Int(edge.labelStart), p + pos, n) {
+                    nodeIndex = edge.child
+                    pos += n
+                    continue step
+                }
+                depth = entryDepth
+                return false
+            }
             if pos == end, node.accept >= 0 {
                 accepted = node.accept
                 return true
@@ -96,7 +108,7 @@ struct MatchRun {
                 let last = f == fstop
                 switch edge.kind {
                 case .constant:
-                    if push(edge.name, -1, edge.constant) {
+                    if push(edge.name, -1, Int(edge.constant)) {
                         if last { nodeIndex = edge.child; continue step }
                         if run(edge.child, pos) { return true }
                         depth -= 1
@@ -106,7 +118,7 @@ struct MatchRun {
                     if n == 0 { continue }
                     if !edge.givesBack {
                         // The longest token only (the shorter ones could not be followed).
-                        if push(edge.name, Int32(pos), Int32(pos + n)) {
+                        if push(edge.name, pos, pos + n) {
                             if last { nodeIndex = edge.child; pos += n; continue step }
                             if run(edge.child, pos + n) { return true }
                             depth -= 1
@@ -117,7 +129,7 @@ struct MatchRun {
                     var len = n
                     while len > 0 {
                         if len == n || canStart(edge.child, pos + len) {
-                            if push(edge.name, Int32(pos), Int32(pos + len)) {
+                            if push(edge.name, pos, pos + len) {
                                 if run(edge.child, pos + len) { return true }
                                 depth -= 1
                             }
@@ -128,7 +140,7 @@ struct MatchRun {
                 case .span:
                     switch edge.type {
                     case .rest:
-                        if push(edge.name, Int32(pos), Int32(end)) {
+                        if push(edge.name, pos, end) {
                             if last { nodeIndex = edge.child; pos = end; continue step }
                             if run(edge.child, end) { return true }
                             depth -= 1
@@ -157,7 +169,7 @@ struct MatchRun {
                         }
                         var q = end
                         while q >= pos {
-                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                            if canStart(edge.child, q), push(edge.name, pos, q) {
                                 if run(edge.child, q) { return true }
                                 depth -= 1
                                 if budget <= 0 { depth = entryDepth; return false }
@@ -179,7 +191,7 @@ struct MatchRun {
                         }
                         var q = pos
                         while q <= end {
-                            if canStart(edge.child, q), push(edge.name, Int32(pos), Int32(q)) {
+                            if canStart(edge.child, q), push(edge.name, pos, q) {
                                 if run(edge.child, q) { return true }
                                 depth -= 1
                                 if budget <= 0 { depth = entryDepth; return false }
@@ -239,7 +251,7 @@ struct MatchRun {
             budget -= 1
             return budget <= 0 ? false : nil
         }
-        if push(edge.name, Int32(pos), Int32(q)) {
+        if push(edge.name, pos, q) {
             if run(edge.child, q) { return true }
             depth -= 1
             if budget <= 0 { return false }
@@ -296,10 +308,12 @@ struct MatchRun {
         return firstSets[Int(node.firstSet) + Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
     }
 
+    /// Pushes a capture; false when the stack is full. Positions fit in Int32 (`search` takes no
+    /// longer message), so they are stored without a check.
     @inline(__always)
-    mutating func push(_ name: Int32, _ start: Int32, _ end: Int32) -> Bool {
+    mutating func push(_ name: Int32, _ start: Int, _ end: Int) -> Bool {
         guard depth < captureCapacity else { return false }
-        captures[depth] = Capture(name: name, start: start, end: end)
+        captures[depth] = Capture(name: name, start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end))
         depth += 1
         return true
     }

@@ -359,6 +359,8 @@ public final class PatternLibrary: @unchecked Sendable {
     @inline(__always)
     func search(_ pr: Prepared, _ base: UnsafePointer<UInt8>, _ caps: UnsafeMutableBufferPointer<Capture>) -> MatchRun? {
         let t = tables
+        // Captures hold Int32 positions (lines are cut far below this).
+        guard pr.end - pr.start <= Int(Int32.max) else { return nil }
         var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
                            firstSets: t.firstSets, p: base + pr.start, end: pr.end - pr.start, captures: caps.baseAddress!,
                            captureCapacity: caps.count, budget: MatchRun.stepBudget)
