@@ -215,11 +215,18 @@ struct MatchRun {
         case .host: bit = FieldScan.hostClass
         case .int: bit = FieldScan.digitClass
         case .word: bit = FieldScan.wordClass
-        default: return type.scan(p, pos, end)
+        default: return Self.scanOther(type, p, pos, end)
         }
         var i = pos
         while i < end, classes[Int(p[i])] & bit != 0 { i += 1 }
         return i - pos
+    }
+
+    /// `FieldType.scan` for the rarer token types, kept out of `run` (inlined, their loops cost
+    /// `run` setup work at every node with field edges).
+    @inline(never)
+    static func scanOther(_ type: FieldType, _ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
+        type.scan(p, pos, end)
     }
 
     /// The largest `i` in `lo...from` with `p[i] == b`, or a value below `lo`. Eight bytes at a
