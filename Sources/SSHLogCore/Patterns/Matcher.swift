@@ -181,11 +181,11 @@ struct MatchRun {
                         if child.only >= 0 {
                             let le = lits[Int(child.litStart)]
                             let l = labels + Int(le.labelStart), n = Int(le.labelCount)
-                            var q = pos
-                            while q < end, let hit = memchr(p + q, Int32(child.only), end - q) {
-                                q = p.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                            let b = UInt8(truncatingIfNeeded: child.only)
+                            var q = firstIndex(of: b, from: pos)
+                            while q < end {
                                 if let r = trySpan(edge, pos, q, l, n) { if !r { depth = entryDepth }; return r }
-                                q += 1
+                                q = firstIndex(of: b, from: q + 1)
                             }
                             continue
                         }
@@ -218,6 +218,15 @@ struct MatchRun {
         default: return Self.scanOther(type, p, pos, end)
         }
         var i = pos
+        // Four bytes a round while they fit (one test each, one bound check a round).
+        while i &+ 4 <= end {
+            let q = p + i
+            if classes[Int(q[0])] & bit == 0 { return i &- pos }
+            if classes[Int(q[1])] & bit == 0 { return i &+ 1 &- pos }
+            if classes[Int(q[2])] & bit == 0 { return i &+ 2 &- pos }
+            if classes[Int(q[3])] & bit == 0 { return i &+ 3 &- pos }
+            i &+= 4
+        }
         while i < end, classes[Int(p[i])] & bit != 0 { i += 1 }
         return i - pos
     }
@@ -227,6 +236,26 @@ struct MatchRun {
     @inline(never)
     static func scanOther(_ type: FieldType, _ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Int {
         type.scan(p, pos, end)
+    }
+
+    /// The smallest `i` in `from..<end` with `p[i] == b`, or `end`. Eight bytes at a time, as
+    /// `lastIndex` (the next literal after a `text` span is mostly a few bytes on, where a
+    /// memchr call costs more than the search).
+    @inline(__always)
+    func firstIndex(of b: UInt8, from: Int) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern = UInt64(b) &* ones
+        while i &+ 8 <= end {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ pattern
+            // High bit set in each byte of w that is zero; the lowest such byte comes first.
+            let zero = ~(((w & low7) &+ low7) | w) & ~low7
+            if zero != 0 { return i &+ zero.trailingZeroBitCount / 8 }
+            i &+= 8
+        }
+        while i < end, p[i] != b { i &+= 1 }
+        return i
     }
 
     /// The largest `i` in `lo...from` with `p[i] == b`, or a value below `lo`. Eight bytes at a
