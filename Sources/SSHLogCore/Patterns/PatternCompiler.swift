@@ -2,14 +2,14 @@
 /// templates, then `fallback` ones), sharing one flat node array.
 ///
 /// A node has literal edges (at most one per first byte, as in any radix tree, found through a
-/// 256-entry table on wide nodes) and field edges (typed fields and constants). Templates that
+/// 256-entry table when there are several) and field edges (typed fields and constants). Templates that
 /// share a prefix share the path, so matching cost depends on the message, not on how many
 /// patterns the library holds.
 struct CompiledTrie {
     struct Node {
         var litStart: Int32 = 0
         var litCount: Int32 = 0
-        /// Offset into `dispatch` (256 entries) or -1: nodes with few literal edges scan them.
+        /// Offset into `dispatch` (256 entries) or -1: a node with one literal edge compares it.
         var dispatch: Int32 = -1
         var fieldStart: Int32 = 0
         var fieldCount: Int32 = 0
@@ -157,6 +157,8 @@ struct TrieBuilder {
         }
         for r in roots { visit(r) }
         var nameIndex: [String: Int32] = [:]
+        // Sized once: grown step by step, this array left holes in the heap that slowed later mallocs.
+        t.dispatch.reserveCapacity(order.filter { $0.lits.count > 1 }.count * 256 + 1)
         for n in order {
             var node = CompiledTrie.Node()
             node.accept = Int32(n.accept)
@@ -170,7 +172,8 @@ struct TrieBuilder {
                 t.labels += e.label
                 set[Int(e.label[0] >> 6)] |= 1 << UInt64(e.label[0] & 63)
             }
-            if lits.count > 4 {
+            // A table beats scanning even two edges (the matcher reads one entry, no loop).
+            if lits.count > 1 {
                 node.dispatch = Int32(t.dispatch.count)
                 var table = [Int32](repeating: -1, count: 256)
                 for (k, e) in lits.enumerated() { table[Int(e.label[0])] = node.litStart + Int32(k) }
