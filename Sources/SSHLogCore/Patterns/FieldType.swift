@@ -65,6 +65,18 @@ public enum FieldType: String, CaseIterable, Sendable {
     /// Whether the matcher may retry this token type with a shorter length when what follows
     /// does not fit (`Removed session 7.`: the word is `7`, not `7.`).
     var backtracksShorter: Bool { self == .word || self == .host || self == .num }
+
+    /// Whether byte `c` may be part of a token of this type (a superset is fine: the compiler uses
+    /// it to rule out giving bytes back, so that a shorter token is never followed by `c`).
+    func canHold(_ c: UInt8) -> Bool {
+        switch self {
+        case .int: return FieldScan.isDigit(c)
+        case .num: return FieldScan.isDigit(c) || c == UInt8(ascii: ".")
+        case .word: return !FieldScan.isWordStop(c)
+        case .ipv4, .ipv6, .ip, .host: return FieldScan.isHostByte(c)
+        case .user, .text, .rest: return true
+        }
+    }
 }
 
 /// Byte-level scanners for the token types.
@@ -85,6 +97,20 @@ enum FieldScan {
             return false
         }
     }
+
+    /// Bits of `classes`: which token types a byte may continue.
+    static let digitClass: UInt8 = 1, hostClass: UInt8 = 2, wordClass: UInt8 = 4
+
+    /// Per byte value, its classes (made from `isDigit`, `isHostByte` and `isWordStop`, so the
+    /// table and the predicates cannot disagree): one load per byte in the matcher's scans.
+    static let classes: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for c in 0...255 {
+            let b = UInt8(c)
+            t[c] = (isDigit(b) ? digitClass : 0) | (isHostByte(b) ? hostClass : 0) | (isWordStop(b) ? 0 : wordClass)
+        }
+        return UnsafePointer(t)
+    }()
 
     /// Bytes of a DNS name or an address: letters, digits, `.-_:%`.
     @inline(__always) static func isHostByte(_ c: UInt8) -> Bool {

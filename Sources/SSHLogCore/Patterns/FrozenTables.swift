@@ -45,6 +45,15 @@ final class FrozenTables {
     let groups: UnsafeMutablePointer<Group>
     let programs: UnsafeMutablePointer<Program>
     let programCount: Int
+    /// The exact-name entries of `programs` by name length: those of length n (n < `lengthSlots`,
+    /// longer ones all in the last slot) are `exactOrder[exactStarts[n]..<exactStarts[n + 1]]`,
+    /// so a lookup compares one or two names instead of walking the list.
+    let exactStarts: UnsafeMutablePointer<Int32>
+    let exactOrder: UnsafeMutablePointer<Int32>
+    /// The `name*` entries of `programs`, in their order.
+    let prefixOrder: UnsafeMutablePointer<Int32>
+    let prefixCount: Int
+    static let lengthSlots = 32
 
     init(trie t: CompiledTrie, groups g: [(primary: Int32, fallback: Int32, levels: [[UInt8]], phases: [[UInt8]])],
          programs p: [(name: [UInt8], group: Int, prefix: Bool)]) {
@@ -83,12 +92,25 @@ final class FrozenTables {
         groups = Self.freeze(gs)
         programs = Self.freeze(progs)
         programCount = progs.count
+        let slot = { (n: Int32) in min(Int(n), Self.lengthSlots - 1) }
+        var starts = [Int32](repeating: 0, count: Self.lengthSlots + 1), order: [Int32] = []
+        for n in 0..<Self.lengthSlots {
+            starts[n] = Int32(order.count)
+            order += progs.indices.filter { !progs[$0].prefix && slot(progs[$0].name.count) == n }.map { Int32($0) }
+        }
+        starts[Self.lengthSlots] = Int32(order.count)
+        exactStarts = Self.freeze(starts)
+        exactOrder = Self.freeze(order)
+        let prefixes = progs.indices.filter { progs[$0].prefix }.map { Int32($0) }
+        prefixOrder = Self.freeze(prefixes)
+        prefixCount = prefixes.count
     }
 
     deinit {
         nodes.deallocate(); lits.deallocate(); labels.deallocate(); dispatch.deallocate()
         fields.deallocate(); firstSets.deallocate(); constantInvalid.deallocate(); constantNames.deallocate(); slots.deallocate(); bytes.deallocate()
         strings.deallocate(); groups.deallocate(); programs.deallocate()
+        exactStarts.deallocate(); exactOrder.deallocate(); prefixOrder.deallocate()
     }
 
     static func freeze<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
@@ -97,27 +119,24 @@ final class FrozenTables {
         return p
     }
 
-    /// Whether `bytes` at `p` (length `n`) equal the pool string `s`.
-    @inline(__always)
-    func equals(_ s: ByteString, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        Int(s.count) == n && memcmp(bytes + Int(s.start), p, n) == 0
-    }
-
     /// The entry of `programs` for a program name, or -1 (exact names first, then `name*` prefixes).
     @inline(__always)
     func program(for p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        var k = 0
-        while k < programCount {
-            let prog = programs[k]
-            if !prog.prefix, equals(prog.name, p, n) { return k }
+        let slot = min(n, Self.lengthSlots - 1)
+        var k = Int(exactStarts[slot])
+        let stop = Int(exactStarts[slot + 1])
+        while k < stop {
+            let e = Int(exactOrder[k])
+            let name = programs[e].name
+            // Names are unique, so the first equal one is the answer.
+            if Int(name.count) == n, n > 0, bytes[Int(name.start)] == p[0], MatchRun.equal(bytes + Int(name.start), p, n) { return e }
             k += 1
         }
         k = 0
-        while k < programCount {
-            let prog = programs[k]
-            if prog.prefix, Int(prog.name.count) <= n, memcmp(bytes + Int(prog.name.start), p, Int(prog.name.count)) == 0 {
-                return k
-            }
+        while k < prefixCount {
+            let e = Int(prefixOrder[k])
+            let name = programs[e].name
+            if Int(name.count) <= n, memcmp(bytes + Int(name.start), p, Int(name.count)) == 0 { return e }
             k += 1
         }
         return -1

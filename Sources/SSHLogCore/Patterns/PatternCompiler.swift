@@ -2,14 +2,14 @@
 /// templates, then `fallback` ones), sharing one flat node array.
 ///
 /// A node has literal edges (at most one per first byte, as in any radix tree, found through a
-/// 256-entry table on wide nodes) and field edges (typed fields and constants). Templates that
+/// 256-entry table when there are several) and field edges (typed fields and constants). Templates that
 /// share a prefix share the path, so matching cost depends on the message, not on how many
 /// patterns the library holds.
 struct CompiledTrie {
     struct Node {
         var litStart: Int32 = 0
         var litCount: Int32 = 0
-        /// Offset into `dispatch` (256 entries) or -1: nodes with few literal edges scan them.
+        /// Offset into `dispatch` (256 entries) or -1: a node with one literal edge compares it.
         var dispatch: Int32 = -1
         var fieldStart: Int32 = 0
         var fieldCount: Int32 = 0
@@ -41,6 +41,16 @@ struct CompiledTrie {
         /// For constants: index into `constants`.
         var constant: Int32
         var child: Int32
+        /// For tokens that may give bytes back (`backtracksShorter`): whether a shorter token can
+        /// be followed by a match from `child`, i.e. the child has field edges or a literal edge
+        /// starting with a byte the token may hold. When false the matcher tries the longest
+        /// token only (the shorter ones would all fail `canStart`).
+        var givesBack: Bool = false
+        /// For `user` spans followed by a one-byte literal, then a lone token field, then one
+        /// literal (`<user:user> <client:host> port`): that token field edge, or -1. The
+        /// matcher then rejects a placement whose token or second literal does not fit without
+        /// the call (see `MatchRun.trySpan`).
+        var probe: Int32 = -1
     }
 
     var nodes: [Node] = []
@@ -147,6 +157,8 @@ struct TrieBuilder {
         }
         for r in roots { visit(r) }
         var nameIndex: [String: Int32] = [:]
+        // Sized once: grown step by step, this array left holes in the heap that slowed later mallocs.
+        t.dispatch.reserveCapacity(order.filter { $0.lits.count > 1 }.count * 256 + 1)
         for n in order {
             var node = CompiledTrie.Node()
             node.accept = Int32(n.accept)
@@ -160,7 +172,8 @@ struct TrieBuilder {
                 t.labels += e.label
                 set[Int(e.label[0] >> 6)] |= 1 << UInt64(e.label[0] & 63)
             }
-            if lits.count > 4 {
+            // A table beats scanning even two edges (the matcher reads one entry, no loop).
+            if lits.count > 1 {
                 node.dispatch = Int32(t.dispatch.count)
                 var table = [Int32](repeating: -1, count: 256)
                 for (k, e) in lits.enumerated() { table[Int(e.label[0])] = node.litStart + Int32(k) }
@@ -186,10 +199,27 @@ struct TrieBuilder {
                 } else {
                     kind = f.type.isSpan ? .span : .token
                 }
+                var givesBack = false
+                if kind == .token, f.type.backtracksShorter {
+                    givesBack = !f.child.fields.isEmpty || f.child.lits.contains { f.type.canHold($0.label[0]) }
+                }
                 t.fieldEdges.append(.init(type: f.type, kind: kind, name: nameID, constant: constID,
-                                          child: index[ObjectIdentifier(f.child)]!))
+                                          child: index[ObjectIdentifier(f.child)]!, givesBack: givesBack))
             }
             t.nodes.append(node)
+        }
+        // Span probes (on the flat nodes: the token edge's index is known only now). Only for
+        // `user` spans (placed from the right, so most tries are wrong) followed by a one-byte
+        // label, which barely filters: a longer one (` from `) rejects nearly every wrong
+        // placement by itself, and the probe would scan the token twice on the right one.
+        for i in t.fieldEdges.indices where t.fieldEdges[i].kind == .span && t.fieldEdges[i].type == .user {
+            let c = t.nodes[Int(t.fieldEdges[i].child)]
+            guard c.only >= 0, t.litEdges[Int(c.litStart)].labelCount == 1 else { continue }
+            let g = t.nodes[Int(t.litEdges[Int(c.litStart)].child)]
+            guard g.litCount == 0, g.accept < 0, g.fieldCount == 1 else { continue }
+            let token = t.fieldEdges[Int(g.fieldStart)]
+            guard token.kind == .token, !token.givesBack, t.nodes[Int(token.child)].only >= 0 else { continue }
+            t.fieldEdges[i].probe = g.fieldStart
         }
         // Never empty, so that the matcher can take base addresses without checks.
         t.litEdges.append(.init(labelStart: 0, labelCount: 0, first: 0, child: 0))

@@ -326,17 +326,21 @@ public final class PatternLibrary: @unchecked Sendable {
         var end = message.count
         while end > 0, base[end - 1] == 0x20 || base[end - 1] == 0x09 || base[end - 1] == 0x0D || base[end - 1] == 0x0A { end -= 1 }
         var repeated: Range<Int>? = nil
-        if let (inner, n) = Self.unwrapRepeated(base, start, end) {
+        // The first byte decides whether the (rare) wrappers can be there at all: no call otherwise.
+        if end > start, base[start] == UInt8(ascii: "m"), let (inner, n) = Self.unwrapRepeated(base, start, end) {
             start = inner.lowerBound; end = inner.upperBound; repeated = n
         }
-        start = Self.skipBracketPrefix(base, start, end)
+        if end > start, base[start] == UInt8(ascii: "[") || base[start] == UInt8(ascii: "k") {
+            start = Self.skipBracketPrefix(base, start, end)
+        }
         var level: Range<Int>? = nil
         var k = Int(group.levels.lowerBound)
         while k < Int(group.levels.upperBound) {
             let lw = t.strings[k]
             let n = Int(lw.count)
             k += 1
-            if end - start > n, base[start + n] == 0x20, memcmp(base + start, t.bytes + Int(lw.start), n) == 0 {
+            if end - start > n, base[start + n] == 0x20, base[start] == t.bytes[Int(lw.start)],
+               memcmp(base + start, t.bytes + Int(lw.start), n) == 0 {
                 let named = t.bytes[Int(lw.start) + n - 1] == UInt8(ascii: ":") ? n - 1 : n
                 level = start..<(start + named)
                 start += n
@@ -368,6 +372,8 @@ public final class PatternLibrary: @unchecked Sendable {
     @inline(__always)
     func search(_ pr: Prepared, _ base: UnsafePointer<UInt8>, _ caps: UnsafeMutableBufferPointer<Capture>) -> MatchRun? {
         let t = tables
+        // Captures hold Int32 positions (lines are cut far below this).
+        guard pr.end - pr.start <= Int(Int32.max) else { return nil }
         var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
                            firstSets: t.firstSets, p: base + pr.start, end: pr.end - pr.start, captures: caps.baseAddress!,
                            captureCapacity: caps.count, budget: MatchRun.stepBudget)
