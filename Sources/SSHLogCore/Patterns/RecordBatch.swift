@@ -117,12 +117,6 @@ final class RecordBatch: @unchecked Sendable {
         return true
     }
 
-    /// Tags the entry just appended (the reading thread tagging as it reads), filling `tagIndex`.
-    func tagLast(_ tagger: Tagger?) {
-        let tagged = tagger.map { tag(entries[entries.count - 1], $0) } ?? false
-        tagIndex.append(tagged ? Int32(tags.count - 1) : -1)
-    }
-
     /// Tags every entry (on a worker thread) into `tags`; with `indexed`, also fills `tagIndex`.
     /// Without a tagger every entry is untagged.
     func tagAll(_ tagger: Tagger?, indexed: Bool) {

@@ -8,10 +8,12 @@ import Musl
 /// order, a batch at a time, while the caller does the rest (correlating, printing): on a machine
 /// with two cores or more, reading and matching overlap with the caller's work.
 ///
-/// Who tags (with a library): by default the reading thread tags the batches it has read, and
-/// the caller, when the next batch is read but nobody has started tagging it, tags it itself
-/// instead of waiting. The tagging thus settles on whichever thread has time: the reader when
-/// the caller's work is heavy (explain), the caller when it is light. With workers
+/// Who tags: for `forEachTagged` (explain, timeline, report) the reading thread, as it reads
+/// (only the messages of matched lines are copied, into the batch). For `forEachRecord`
+/// (events), which copies every record anyway, tagging is shared: the reading thread tags the
+/// batches it has read, and the caller, when the next batch is read but nobody has started
+/// tagging it, tags it itself instead of waiting, so the work settles on whichever thread has
+/// time. Measured on two cores, each is the faster choice for its caller. With workers
 /// (`SSHLOG_WORKERS`), the reading thread only copies records and the workers tag them.
 ///
 /// Batches move through a ring of `depth` slots: the reader fills free slots in order, a worker
@@ -40,13 +42,9 @@ final class TaggingPipeline: @unchecked Sendable {
     /// False with `SSHLOG_THREADS=0`: everything runs on the caller's thread, batch after batch.
     static let threaded: Bool = getenv("SSHLOG_THREADS").map { atoi($0) != 0 } ?? true
 
-    /// `SSHLOG_TAGGING=reader`: the reading thread tags every record as it reads it (records are
-    /// not copied, the caller never tags). For comparison with the shared default.
-    static let readerTags: Bool = getenv("SSHLOG_TAGGING").map { String(cString: $0) == "reader" } ?? false
-
-    /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 — the reading thread
-    /// tags as it reads. Measured on two cores, that beats handing copied records to tagging
-    /// workers: the copy and the cross-core traffic cost more than the second core gives back.
+    /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 (no tagging threads
+    /// of their own: see the type's documentation). Measured on two cores, workers lose: the
+    /// copies and the cross-core traffic cost more than the second core gives back.
     static func workerCount(_ workers: Int?) -> Int {
         if let workers { return max(0, workers) }
         if let env = getenv("SSHLOG_WORKERS") { return max(0, min(16, Int(atoi(env)))) }
@@ -309,8 +307,8 @@ extension IngestRun {
         let src = makeSource()
         let places = StreamPlaces(src)
         let n = TaggingPipeline.workerCount(workers)
-        // `SSHLOG_TAGGING=reader`: the reading thread tags as it reads (no record is copied).
-        let tagger = n == 0 && TaggingPipeline.readerTags ? Tagger(library) : nil
+        // Without workers the reading thread tags as it reads (no record is copied).
+        let tagger = n == 0 ? Tagger(library) : nil
         let pipeline = TaggingPipeline(library: tagger == nil ? library : nil, indexed: false, batchSize: batchSize, workers: n) { batch in
             if tagger != nil { batch.clearTags() }
             while !batch.isFull {
@@ -349,18 +347,18 @@ extension IngestRun {
         let places = StreamPlaces(src)
         let unasked = EventPlace(source: -1, line: 0, cursor: nil)
         let n = library == nil ? 0 : TaggingPipeline.workerCount(workers)
-        // `SSHLOG_TAGGING=reader`: the reading thread tags each record as it copies it.
-        let tagger = n == 0 && TaggingPipeline.readerTags ? library.map { Tagger($0) } : nil
-        let pipeline = TaggingPipeline(library: tagger == nil ? library : nil, indexed: true, batchSize: batchSize, workers: n) { batch in
-            if tagger != nil { batch.clearTags() }
+        // Tagging is shared between the reading thread and this one (or done by workers).
+        let pipeline = TaggingPipeline(library: library, indexed: true, batchSize: batchSize, workers: n) { batch in
+            var more = true
             while !batch.isFull {
-                guard src.next() else { return false }
+                guard src.next() else { more = false; break }
                 let rec = src.record
                 if !accepts(rec.program) { continue }
                 batch.append(rec, place: locations ? places.current() : unasked, spoofed: src.currentIsSpoofed)
-                if tagger != nil || library == nil { batch.tagLast(tagger) }
             }
-            return true
+            // Without a library nothing tags the batch: its records are marked untagged here.
+            if library == nil { batch.tagAll(nil, indexed: true) }
+            return more
         }
         pipeline.run { batch in
             batch.tags.withUnsafeBufferPointer { events in
