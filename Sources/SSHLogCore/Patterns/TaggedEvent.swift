@@ -401,8 +401,8 @@ struct EventBytes: @unchecked Sendable {
     /// Owned: a copy of `b`.
     init(copying b: UnsafeBufferPointer<UInt8>) {
         if b.count > 0, let src = b.baseAddress {
-            let s = ByteStorage(copying: src, count: b.count)
-            base = UnsafePointer(s.base)
+            let (s, p) = ByteStorage.make(copying: src, count: b.count)
+            base = p
             count = b.count
             storage = s
         } else {
@@ -431,14 +431,15 @@ struct EventBytes: @unchecked Sendable {
     func owned() -> EventBytes { isBorrowed ? EventBytes(copying: buffer) : self }
 }
 
-/// Heap bytes that never move (an array's buffer is not promised to stay put for a pointer).
-final class ByteStorage: @unchecked Sendable {
-    let base: UnsafeMutablePointer<UInt8>
-
-    init(copying src: UnsafePointer<UInt8>, count: Int) {
-        base = .allocate(capacity: count)
-        base.initialize(from: src, count: count)
+/// Heap bytes that never move, in one allocation with their object (the bytes are tail-allocated;
+/// an array's buffer is not promised to stay put for a pointer kept outside a closure). The
+/// header is the byte count.
+final class ByteStorage: ManagedBuffer<Int, UInt8>, @unchecked Sendable {
+    /// A new storage holding a copy of `count` bytes at `src`, and where its bytes are.
+    static func make(copying src: UnsafePointer<UInt8>, count: Int) -> (ByteStorage, UnsafePointer<UInt8>) {
+        let s = unsafeDowncast(ByteStorage.create(minimumCapacity: count) { _ in count }, to: ByteStorage.self)
+        let p = s.withUnsafeMutablePointerToElements { $0 }
+        p.initialize(from: src, count: count)
+        return (s, UnsafePointer(p))
     }
-
-    deinit { base.deallocate() }
 }
