@@ -117,4 +117,29 @@ final class SyslogHeaderTests: XCTestCase {
             XCTAssertEqual(r.time, TestSupport.micros(2026, 7, 22, 8, 0, 0, utc: true))
         }
     }
+
+    /// The word-at-a-time search for the end of the host and program names finds what a byte
+    /// loop finds, on every start position of lines full of the bytes it looks for and near
+    /// them (0x1F/0x21, 0x5A/0x5C, 0x39/0x3B, high bytes that could borrow).
+    func testTokenEndMatchesAByteLoop() {
+        var rng: UInt64 = 0x2545_F491_4F6C_DD1D
+        let alphabet: [UInt8] = [0x20, 0x5B, 0x3A, 0x1F, 0x21, 0x5A, 0x5C, 0x39, 0x3B, 0x00, 0x01, 0x80, 0xFF, 0x61, 0x7A, 0xA0]
+        for _ in 0..<2_000 {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            let n = Int(rng % 40)
+            var line: [UInt8] = []
+            for k in 0..<n {
+                let r = (rng >> UInt64(k % 60)) &* 0x9E37_79B9_7F4A_7C15
+                // Mostly letters, so that stops are sparse as in real names.
+                line.append(r % 4 == 0 ? alphabet[Int(r >> 8) % alphabet.count] : 0x61 + UInt8(r >> 16 & 15))
+            }
+            line.withUnsafeBytes { b in
+                for from in 0...n {
+                    var want = from
+                    while want < n, b[want] != 0x20, b[want] != 0x5B, b[want] != 0x3A { want += 1 }
+                    XCTAssertEqual(HeaderParser.tokenEnd(b, from), want, "\(line) from \(from)")
+                }
+            }
+        }
+    }
 }

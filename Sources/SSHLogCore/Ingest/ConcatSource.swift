@@ -50,7 +50,4 @@ public final class ConcatSource: RecordSource {
 
     public func location() -> SourceLocation { current!.location() }
 
-    /// `location()` as an event holds it (no `SourceLocation` made).
-    @inline(__always)
-    func place(_ names: inout SourceNameCache) -> EventPlace { current!.place(&names) }
 }

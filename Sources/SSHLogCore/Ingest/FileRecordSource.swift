@@ -128,18 +128,12 @@ public final class FileRecordSource: RecordSource {
     }
 
     public func location() -> SourceLocation {
-        SourceLocation(source: file.path, line: line())
-    }
-
-    /// `location()` as an event holds it (no `SourceLocation` made).
-    @inline(__always)
-    func place(_ names: inout SourceNameCache) -> EventPlace {
-        EventPlace(source: names.id(file.path), line: line(), cursor: nil)
+        SourceLocation(source: file.path, line: currentLine())
     }
 
     /// The current record's line number in the file (counted up to a seek's landing point once).
     @inline(__always)
-    private func line() -> Int {
+    func currentLine() -> Int {
         if seekOffset > 0 && linesBeforeSeek == nil {
             linesBeforeSeek = TimeSeek.countLines(path: file.path, upTo: seekOffset)
         }

@@ -75,6 +75,9 @@ final class StreamPlaces {
     let stream: RecordSource
     let files: ConcatSource?
     var names = SourceNameCache()
+    /// The file whose source number is `fileSource` (compared by identity only).
+    var file: ObjectIdentifier?
+    var fileSource: Int32 = -1
 
     init(_ stream: RecordSource) {
         self.stream = stream
@@ -83,7 +86,14 @@ final class StreamPlaces {
 
     @inline(__always)
     func current() -> EventPlace {
-        if let files { return files.place(&names) }
+        if let f = files?.current {
+            let id = ObjectIdentifier(f)
+            if id != file {
+                file = id
+                fileSource = names.id(f.file.path)
+            }
+            return EventPlace(source: fileSource, line: f.currentLine(), cursor: nil)
+        }
         let l = stream.location()
         return EventPlace(source: names.id(l.source), line: l.line, cursor: l.cursor)
     }

@@ -222,17 +222,9 @@ public struct HeaderParser {
         let n = l.count
         var p = p0
         while p < n && l[p] == 0x20 { p += 1 }
-        // First token. One table lookup per byte: space, '[' and ':' end it.
-        var q = p
-        var sawTagChar = false
-        while q < n {
-            let c = l[q]
-            if c == 0x20 || c == 0x5B || c == 0x3A {
-                if c != 0x20 { sawTagChar = true }
-                break
-            }
-            q += 1
-        }
+        // First token: space, '[' and ':' end it.
+        let q = Self.tokenEnd(l, p)
+        let sawTagChar = q < n && l[q] != 0x20
         var hostRange = p..<p
         var t = p
         if !sawTagChar {
@@ -241,12 +233,7 @@ public struct HeaderParser {
             while t < n && l[t] == 0x20 { t += 1 }
         }
         // Tag: program until '[', ':' or ' '.
-        var e = t
-        while e < n {
-            let c = l[e]
-            if c == 0x20 || c == 0x5B || c == 0x3A { break }
-            e += 1
-        }
+        let e = Self.tokenEnd(l, t)
         let programRange = t..<e
         var (pid, m) = bracketedPid(l, e)
         if m < n && l[m] == UInt8(ascii: ":") {
@@ -261,6 +248,31 @@ public struct HeaderParser {
         if isFail2banProgram(l, programRange) { msgStart = skipLevelWord(l, msgStart) }
         return SyslogRecord(time: time, line: l, hostRange: hostRange, programRange: programRange,
                             messageRange: msgStart..<n, pid: pid, lineNumber: lineNumber)
+    }
+
+    /// The index of the first space, '[' or ':' at or after `from`, or the line's length. Eight
+    /// bytes at a time where eight remain (a host or program name is usually one or two words).
+    @inline(__always)
+    static func tokenEnd(_ l: UnsafeRawBufferPointer, _ from: Int) -> Int {
+        let n = l.count
+        var i = from
+        guard let base = l.baseAddress else { return n }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A byte of `w ^ (c * ones)` is zero where `w` holds c; (x - ones) & ~x & high flags
+            // the zero bytes (exactly, for the lowest one, which is the one wanted).
+            @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & high }
+            let hit = zeros(w ^ (0x20 &* ones)) | zeros(w ^ (0x5B &* ones)) | zeros(w ^ (0x3A &* ones))
+            if hit != 0 { return i + hit.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n {
+            let c = l[i]
+            if c == 0x20 || c == 0x5B || c == 0x3A { return i }
+            i += 1
+        }
+        return n
     }
 
     /// `[1234]` at `m` → (pid, index after `]`); (-1, m) when there is none.
