@@ -148,6 +148,7 @@ enum Modes {
             let result = ExplainRun.correlate(run, library: PatternLibrary.builtin(), options: Correlator.Options())
             let report = Explainer(window: run.windowDescription, inputs: run.inputsDescription, client: nil, user: nil, limit: 20).report(result)
             let json = JSONRenderer.render(report)
+            KeptUntilExit.keep(result)  // as `sshlog explain` does
             return (report.summary.connections, Int64(json.utf8.count))
         case "correlate":
             // Correlate, explain and render JSON only: the file is tagged into memory first (not

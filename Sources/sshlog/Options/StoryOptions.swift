@@ -41,6 +41,8 @@ struct StoryOptions: ParsableArguments {
             since: run.window.since, until: run.window.until, inputs: run.inputsDescription,
             client: clientKey, user: user, limit: limit, connectionsPerClient: connectionsPerClient)
         explainer.sshd = options.sshd
-        return (explainer.report(result), run)
+        let report = explainer.report(result)
+        KeptUntilExit.keep(result)  // the command prints the report and exits
+        return (report, run)
     }
 }
