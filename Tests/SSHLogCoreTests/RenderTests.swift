@@ -3,6 +3,30 @@ import XCTest
 
 /// Renderers: hostile text stays inert in every format; JSON follows the documented schema.
 final class RenderTests: XCTestCase {
+    /// The writer escapes on UTF-8 bytes; `JSONWriter.quote` on Unicode scalars is the
+    /// reference. Every escaped class, its neighbours, and invalid input repaired to U+FFFD.
+    func testJSONWriterEscapesAsQuoteDoes() {
+        var samples = ["", "plain", "a\"b\\c", "tab\there\nnew\rline", "\u{0}\u{1f}\u{7f}", "é → ✓ — ü",
+                       "\u{80}\u{9f}\u{a0}\u{ff}", "\u{2027}\u{2028}\u{2029}\u{202a}\u{202e}\u{202f}",
+                       "\u{2065}\u{2066}\u{2069}\u{206a}", "x\u{202e}gnp.exe", "🙂\u{2028}🙂",
+                       String(decoding: [0x61, 0xFF, 0xC2, 0x62, 0xE2, 0x80], as: UTF8.self)]
+        var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let pieces = ["a", "\"", "\\", "\n", "\u{1}", "\u{7f}", "\u{85}", "é", "\u{2028}", "\u{202c}", "\u{2067}", "€", "🙂", " "]
+        for _ in 0..<500 {
+            var t = ""
+            for _ in 0..<12 {
+                rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+                t += pieces[Int(rng % UInt64(pieces.count))]
+            }
+            samples.append(t)
+        }
+        for s in samples {
+            var w = JSONWriter(pretty: false)
+            w.string(nil, s)
+            XCTAssertEqual(w.out, JSONWriter.quote(s), s.debugDescription)
+        }
+    }
+
     typealias T = Tagged
 
     /// A user name and a client version carrying terminal escapes (clear screen, set title, a C1

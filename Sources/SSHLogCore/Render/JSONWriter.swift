@@ -105,17 +105,60 @@ public struct JSONWriter {
         endArray()
     }
 
-    /// `quote(s)` appended: plain printable ASCII (most strings) is copied as it is.
+    /// `quote(s)` appended, working on the UTF-8 bytes: runs that need no escape are copied
+    /// whole. (A String's bytes are valid UTF-8, so the escaped code points are recognised by
+    /// their encodings: C1 controls `C2 80`–`C2 9F`, U+2028–U+202E `E2 80 A8`–`AE`, U+2066–U+2069
+    /// `E2 81 A6`–`A9`.)
     private mutating func putQuoted(_ s: String) {
         var s = s
-        let plain = s.withUTF8 { b -> Bool in
-            for x in b where x < 0x20 || x >= 0x7f || x == 0x22 || x == 0x5c { return false }
+        s.withUTF8 { b in
             bytes.append(0x22)
-            bytes.append(contentsOf: b)
+            var run = 0
+            var i = 0
+            let n = b.count
+            while i < n {
+                let x = b[i]
+                var escape: UInt32? = nil
+                var width = 1
+                if x < 0x20 || x == 0x22 || x == 0x5c || x == 0x7f {
+                    escape = UInt32(x)
+                } else if x == 0xC2, i + 1 < n, b[i + 1] >= 0x80, b[i + 1] <= 0x9F {
+                    escape = UInt32(b[i + 1])
+                    width = 2
+                } else if x == 0xE2, i + 2 < n, (b[i + 1] == 0x80 && b[i + 2] >= 0xA8 && b[i + 2] <= 0xAE)
+                            || (b[i + 1] == 0x81 && b[i + 2] >= 0xA6 && b[i + 2] <= 0xA9) {
+                    escape = 0x2000 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+                    width = 3
+                }
+                guard let v = escape else {
+                    i += 1
+                    continue
+                }
+                if i > run { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<i])) }
+                putEscape(v)
+                i += width
+                run = i
+            }
+            if n > run { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<n])) }
             bytes.append(0x22)
-            return true
         }
-        if !plain { put(JSONWriter.quote(s)) }
+    }
+
+    /// The escape of one code point, spelled as `quote` spells it.
+    private mutating func putEscape(_ v: UInt32) {
+        switch v {
+        case 0x22: put("\\\"")
+        case 0x5C: put("\\\\")
+        case 0x0A: put("\\n")
+        case 0x0D: put("\\r")
+        case 0x09: put("\\t")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            put("\\u")
+            for shift in stride(from: 12, through: 0, by: -4) {
+                bytes.append(hex.utf8Start[Int(v >> UInt32(shift) & 0xF)])
+            }
+        }
     }
 
     public static func quote(_ s: String) -> String {
