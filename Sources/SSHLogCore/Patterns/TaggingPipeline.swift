@@ -127,13 +127,7 @@ final class TaggingPipeline: @unchecked Sendable {
             while states[i] != ready { wait() }
             unlock()
             if let tagger { slots[i].tagAll(tagger, indexed: indexed) }
-            body(slots[i])
-            let last = slots[i].last
-            lock()
-            states[i] = .free
-            broadcast()
-            unlock()
-            if last { return }
+            if handOver(i, body) { return }
             s += 1
         }
     }
@@ -145,28 +139,20 @@ final class TaggingPipeline: @unchecked Sendable {
         var s = 0
         while true {
             let i = s % slots.count
+            var claimed = false
             lock()
             while states[i] != .tagged {
                 // Claims go in stream order, so the oldest unconsumed batch is the next to claim.
                 if states[i] == .read && tagNext == s {
-                    tagNext += 1
-                    states[i] = .tagging
-                    unlock()
-                    slots[i].tagAll(tagger, indexed: indexed)
-                    lock()
-                    states[i] = .tagged
+                    _ = claimNext()
+                    claimed = true
                     break
                 }
                 wait()
             }
             unlock()
-            body(slots[i])
-            let last = slots[i].last
-            lock()
-            states[i] = .free
-            broadcast()
-            unlock()
-            if last { return }
+            if claimed { tagClaimed(i, tagger) }
+            if handOver(i, body) { return }
             s += 1
         }
     }
@@ -180,8 +166,7 @@ final class TaggingPipeline: @unchecked Sendable {
         var reading = true
         while true {
             lock()
-            while true {
-                if tagNext < readCount { break }
+            while tagNext >= readCount {
                 if !reading {
                     unlock()
                     return
@@ -190,32 +175,13 @@ final class TaggingPipeline: @unchecked Sendable {
                 wait()
             }
             if tagNext < readCount {
-                let i = tagNext % slots.count
-                tagNext += 1
-                states[i] = .tagging
+                let i = claimNext()
                 unlock()
-                slots[i].tagAll(tagger, indexed: indexed)
-                lock()
-                states[i] = .tagged
-                broadcast()
-                unlock()
+                tagClaimed(i, tagger)
                 continue
             }
             unlock()
-            let i = s % slots.count
-            let slot = slots[i]
-            slot.reset()
-            let more = fill(slot)
-            slot.last = !more
-            lock()
-            states[i] = .read
-            readCount = s + 1
-            if !more {
-                readerDone = true
-                reading = false
-            }
-            broadcast()
-            unlock()
+            reading = fillSlot(s)
             s += 1
         }
     }
@@ -227,17 +193,7 @@ final class TaggingPipeline: @unchecked Sendable {
             lock()
             while states[i] != .free { wait() }
             unlock()
-            let slot = slots[i]
-            slot.reset()
-            let more = fill(slot)
-            slot.last = !more
-            lock()
-            states[i] = .read
-            readCount = s + 1
-            if !more { readerDone = true }
-            broadcast()
-            unlock()
-            if !more { return }
+            if !fillSlot(s) { return }
             s += 1
         }
     }
@@ -251,16 +207,56 @@ final class TaggingPipeline: @unchecked Sendable {
                 unlock()
                 return
             }
-            let i = tagNext % slots.count
-            tagNext += 1
-            states[i] = .tagging
+            let i = claimNext()
             unlock()
-            slots[i].tagAll(tagger, indexed: indexed)
-            lock()
-            states[i] = .tagged
-            broadcast()
-            unlock()
+            tagClaimed(i, tagger)
         }
+    }
+
+    /// Fills the slot of stream batch `s` (free) and marks it read; false when the stream ended
+    /// with it.
+    private func fillSlot(_ s: Int) -> Bool {
+        let i = s % slots.count
+        let slot = slots[i]
+        slot.reset()
+        let more = fill(slot)
+        slot.last = !more
+        lock()
+        states[i] = .read
+        readCount = s + 1
+        if !more { readerDone = true }
+        broadcast()
+        unlock()
+        return more
+    }
+
+    /// Claims the tagging of the oldest read batch nobody has claimed (under the lock); its slot.
+    private func claimNext() -> Int {
+        let i = tagNext % slots.count
+        tagNext += 1
+        states[i] = .tagging
+        return i
+    }
+
+    /// Tags a claimed slot (outside the lock) and marks it tagged.
+    private func tagClaimed(_ i: Int, _ tagger: Tagger?) {
+        slots[i].tagAll(tagger, indexed: indexed)
+        lock()
+        states[i] = .tagged
+        broadcast()
+        unlock()
+    }
+
+    /// Hands slot `i` to `body`, then frees it for the reader; true when it held the stream's
+    /// last batch.
+    private func handOver(_ i: Int, _ body: (RecordBatch) -> Void) -> Bool {
+        body(slots[i])
+        let last = slots[i].last
+        lock()
+        states[i] = .free
+        broadcast()
+        unlock()
+        return last
     }
 
     private func start(_ work: @escaping (TaggingPipeline) -> Void) -> pthread_t? {
