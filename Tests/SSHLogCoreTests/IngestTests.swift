@@ -71,6 +71,26 @@ final class LineReaderTests: XCTestCase {
     }
 }
 
+final class FileByteSourceTests: XCTestCase {
+    /// A reader closes its file when it finishes and again when it is freed; the second close
+    /// must not hit the next file opened, which gets the same descriptor number.
+    func testClosingTwiceLeavesTheNextFileOpen() throws {
+        let dir = TestSupport.tempDir()
+        let a = dir.appendingPathComponent("a.log").path, b = dir.appendingPathComponent("b.log").path
+        try "first\n".write(toFile: a, atomically: true, encoding: .utf8)
+        try "second\n".write(toFile: b, atomically: true, encoding: .utf8)
+        let first = try FileByteSource(path: a)
+        first.close()
+        let second = try FileByteSource(path: b)
+        first.close()
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
+        defer { buf.deallocate() }
+        let n = try second.read(into: buf)
+        XCTAssertEqual(String(decoding: UnsafeRawBufferPointer(rebasing: buf[0..<n]), as: UTF8.self), "second\n")
+        second.close()
+    }
+}
+
 final class GzipTests: XCTestCase {
     override func setUp() { TestSupport.setTZ("UTC") }
 

@@ -62,7 +62,11 @@ public final class FileByteSource: ByteSource {
         }
     }
 
+    /// Closes the descriptor once: a second call (a reader finishing, then freed) must not
+    /// close the number again, which by then may belong to the next file opened.
     public func close() {
-        if ownsFD { Glibc.close(fd) }
+        if ownsFD && !closed { Glibc.close(fd) }
+        closed = true
     }
+    private var closed = false
 }
