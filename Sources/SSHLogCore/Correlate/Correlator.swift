@@ -88,7 +88,8 @@ public final class Correlator {
     }
 
     /// Adds one tagged line. Lines must come in time order (as `IngestRun` delivers them); small
-    /// disorder between files is tolerated.
+    /// disorder between files is tolerated. The event may be borrowed (`forEachTagged`'s): what
+    /// the correlator keeps of it, it copies (`owned()`, evidence blocks).
     public func add(_ e: TaggedEvent) {
         if e.spoofed {
             spoofedIgnored += 1

@@ -49,5 +49,4 @@ public final class ConcatSource: RecordSource {
     }
 
     public func location() -> SourceLocation { current!.location() }
-
 }

@@ -63,17 +63,6 @@ final class RecordBatch: @unchecked Sendable {
         last = false
     }
 
-    var sources = SourceNameCache()
-
-    /// Keeps a copy of the record (and, when given, its location, by number).
-    func append(_ r: SyslogRecord, location: SourceLocation?, spoofed: Bool) {
-        var place = EventPlace(source: -1, line: 0, cursor: nil)
-        if let location {
-            place = EventPlace(source: sources.id(location.source), line: location.line, cursor: location.cursor)
-        }
-        append(r, place: place, spoofed: spoofed)
-    }
-
     /// Keeps a copy of the record with its place (source -1: not asked for).
     func append(_ r: SyslogRecord, place: EventPlace, spoofed: Bool) {
         let n = r.line.count

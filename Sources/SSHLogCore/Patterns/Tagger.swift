@@ -75,8 +75,9 @@ final class StreamPlaces {
     let stream: RecordSource
     let files: ConcatSource?
     var names = SourceNameCache()
-    /// The file whose source number is `fileSource` (compared by identity only).
-    var file: ObjectIdentifier?
+    /// The file whose source number is `fileSource`. Held, not just identified: a file closed and
+    /// freed could otherwise leave its address to the next one of the set.
+    var file: FileRecordSource?
     var fileSource: Int32 = -1
 
     init(_ stream: RecordSource) {
@@ -87,9 +88,8 @@ final class StreamPlaces {
     @inline(__always)
     func current() -> EventPlace {
         if let f = files?.current {
-            let id = ObjectIdentifier(f)
-            if id != file {
-                file = id
+            if f !== file {
+                file = f
                 fileSource = names.id(f.file.path)
             }
             return EventPlace(source: fileSource, line: f.currentLine(), cursor: nil)
