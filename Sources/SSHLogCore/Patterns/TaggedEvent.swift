@@ -325,7 +325,7 @@ public struct TaggedEvent: Sendable {
         e.fields.bytes = fields.bytes.owned()
         return e
     }
-    /// The message when it is not `fields.text`.
+    /// The message when it is not the fields' bytes (set by hand).
     var ownMessage: [UInt8]?
     /// The message as a String (invalid UTF-8 decoded as U+FFFD), made on each read.
     public var message: String {
