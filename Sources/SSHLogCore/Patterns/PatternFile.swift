@@ -401,9 +401,13 @@ enum TemplateParser {
             SSHLogError(.badPattern, place, "\(what) (template column \(i + 1))", hint: hint)
         }
 
-        func at(_ s: String) -> Bool {
-            let u = Array(s.utf8)
-            return i + u.count <= bytes.count && Array(bytes[i..<i + u.count]) == u
+        /// Whether the template continues with `s` at the cursor (compared in place: this runs
+        /// for every byte of every template at start-up).
+        func at(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            guard i + n <= bytes.count else { return false }
+            for k in 0..<n where bytes[i + k] != s.utf8Start[k] { return false }
+            return true
         }
 
         /// A sequence up to the end, or (in a group) up to `|` or `?]`.
