@@ -357,12 +357,17 @@ extension IngestRun {
             return more
         }
         pipeline.run { batch in
-            batch.tags.withUnsafeBufferPointer { events in
+            batch.tags.withUnsafeMutableBufferPointer { events in
                 batch.entries.withUnsafeBufferPointer { entries in
                     for k in entries.indices {
-                        let t = batch.tagIndex[k]
+                        let t = Int(batch.tagIndex[k])
                         if t >= 0 {
-                            body(batch.record(entries[k]), batch.location(entries[k]), (events.baseAddress! + Int(t)).pointee)
+                            // Lent to `body` by moving it out of the batch and back: a copy would
+                            // retain and release its references for every record.
+                            let slot = events.baseAddress! + t
+                            let tag: TaggedEvent? = slot.move()
+                            body(batch.record(entries[k]), batch.location(entries[k]), tag)
+                            slot.initialize(to: (consume tag)!)
                         } else {
                             body(batch.record(entries[k]), batch.location(entries[k]), nil)
                         }
