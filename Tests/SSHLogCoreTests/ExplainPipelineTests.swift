@@ -93,10 +93,28 @@ final class ExplainPipelineTests: XCTestCase {
         XCTAssertGreaterThan(bot.connectionCount, 40)
     }
 
+    /// The fixture's lines moved (whole seconds, order and gaps kept) so that they end five
+    /// minutes before now: the default window, the last hour, then holds all of them whenever the
+    /// test runs.
+    static func authLogEndingNow() throws -> String {
+        let text = try String(contentsOfFile: authLog, encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        // Each line starts `2026-11-22T09:00:01.000000+00:00 `: seconds, then the fraction and zone.
+        let stamps = try lines.map { try XCTUnwrap(f.date(from: String($0.prefix(19))), $0) }
+        let shift = Date().addingTimeInterval(-300).timeIntervalSince(try XCTUnwrap(stamps.last)).rounded(.down)
+        let moved = zip(lines, stamps).map { line, t in f.string(from: t.addingTimeInterval(shift)) + line.dropFirst(19) }
+        return TestSupport.write(moved.joined(separator: "\n") + "\n", to: TestSupport.tempDir().appendingPathComponent("auth.log")).path
+    }
+
     func testCLITextIsHarmlessAndSaysTheDefaultWindow() throws {
-        let res = try TestSupport.sshlog(["explain", ExplainPipelineTests.authLog])
+        let res = try TestSupport.sshlog(["explain", try Self.authLogEndingNow()])
         XCTAssertEqual(res.status, 0, res.stderr)
         XCTAssertTrue(res.stdout.contains("last 1h (the default"), res.stdout)
+        XCTAssertTrue(res.stdout.contains("198.51.100.44"), "the fixture's clients are in the default window: \(res.stdout)")
         let all = try TestSupport.sshlog(["explain", "--since", "2000-01-01", "--limit", "0", ExplainPipelineTests.authLog])
         XCTAssertTrue(all.stdout.contains("x\\x1b[2J\\x1b]0;pwned\\x07"), "crafted user name shown escaped")
         XCTAssertFalse(all.stdout.utf8.contains(0x1b), "no raw ESC reaches the terminal")
