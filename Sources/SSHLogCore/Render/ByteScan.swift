@@ -1,6 +1,7 @@
 /// Finds, eight bytes at a time (SWAR: one 64-bit word holds eight bytes), where a run of bytes
 /// that an escaper copies unchanged ends, so that the escapers in `OutputWriter` copy such runs
-/// in bulk and look closely only at the bytes that need it.
+/// in bulk and look closely only at the bytes that need it. (The syslog header parser uses the
+/// same scan to find where a host or program name ends.)
 ///
 /// "Plain" for a terminal: printable ASCII, 0x20–0x7E. Plain inside a JSON string: the same,
 /// without `"` (0x22) and `\` (0x5C). Everything else (C0 controls, DEL, every byte ≥ 0x80) ends a
@@ -36,6 +37,16 @@ enum ByteScan {
     static func jsonFlags(_ w: UInt64) -> UInt64 {
         ((w &- ones &* 0x20) | w | (w &+ ones) | equal(w, 0x22) | equal(w, 0x5C)) & highs
     }
+
+    /// High bit set in the bytes of `w` that end a syslog host or program name: space, `[`, `:`
+    /// (the lowest flag is exact).
+    @inline(__always)
+    static func tokenStopFlags(_ w: UInt64) -> UInt64 {
+        (equal(w, 0x20) | equal(w, 0x5B) | equal(w, 0x3A)) & highs
+    }
+
+    @inline(__always)
+    static func isTokenByte(_ b: UInt8) -> Bool { b != 0x20 && b != 0x5B && b != 0x3A }
 
     @inline(__always)
     static func isTerminalPlain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x7F }

@@ -250,29 +250,12 @@ public struct HeaderParser {
                             messageRange: msgStart..<n, pid: pid, lineNumber: lineNumber)
     }
 
-    /// The index of the first space, '[' or ':' at or after `from`, or the line's length. Eight
-    /// bytes at a time where eight remain (a host or program name is usually one or two words).
+    /// The index of the first space, '[' or ':' at or after `from`, or the line's length; eight
+    /// bytes at a time (a host or program name is usually one or two words).
     @inline(__always)
     static func tokenEnd(_ l: UnsafeRawBufferPointer, _ from: Int) -> Int {
-        let n = l.count
-        var i = from
-        guard let base = l.baseAddress else { return n }
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= n {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // A byte of `w ^ (c * ones)` is zero where `w` holds c; (x - ones) & ~x & high flags
-            // the zero bytes (exactly, for the lowest one, which is the one wanted).
-            @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & high }
-            let hit = zeros(w ^ (0x20 &* ones)) | zeros(w ^ (0x5B &* ones)) | zeros(w ^ (0x3A &* ones))
-            if hit != 0 { return i + hit.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        while i < n {
-            let c = l[i]
-            if c == 0x20 || c == 0x5B || c == 0x3A { return i }
-            i += 1
-        }
-        return n
+        guard let base = l.baseAddress, from < l.count else { return l.count }
+        return from + ByteScan.plainPrefix(base + from, l.count - from, ByteScan.tokenStopFlags, ByteScan.isTokenByte)
     }
 
     /// `[1234]` at `m` → (pid, index after `]`); (-1, m) when there is none.
