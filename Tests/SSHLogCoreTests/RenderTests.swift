@@ -3,8 +3,9 @@ import XCTest
 
 /// Renderers: hostile text stays inert in every format; JSON follows the documented schema.
 final class RenderTests: XCTestCase {
-    /// The writer escapes on UTF-8 bytes; `JSONWriter.quote` on Unicode scalars is the
-    /// reference. Every escaped class, its neighbours, and invalid input repaired to U+FFFD.
+    /// The writer escapes on UTF-8 bytes; `quote`, on Unicode scalars, is the reference (the
+    /// writer's own escaper before it worked on bytes). Every escaped class, its neighbours, and
+    /// invalid input repaired to U+FFFD.
     func testJSONWriterEscapesAsQuoteDoes() {
         var samples = ["", "plain", "a\"b\\c", "tab\there\nnew\rline", "\u{0}\u{1f}\u{7f}", "é → ✓ — ü",
                        "\u{80}\u{9f}\u{a0}\u{ff}", "\u{2027}\u{2028}\u{2029}\u{202a}\u{202e}\u{202f}",
@@ -23,8 +24,31 @@ final class RenderTests: XCTestCase {
         for s in samples {
             var w = JSONWriter(pretty: false)
             w.string(nil, s)
-            XCTAssertEqual(w.out, JSONWriter.quote(s), s.debugDescription)
+            XCTAssertEqual(w.out, Self.quote(s), s.debugDescription)
         }
+    }
+
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                let v = u.value
+                if v < 0x20 || v == 0x7f || (v >= 0x80 && v < 0xa0) || v == 0x2028 || v == 0x2029
+                    || (v >= 0x202a && v <= 0x202e) || (v >= 0x2066 && v <= 0x2069) {
+                    let h = String(v, radix: 16)
+                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    o.unicodeScalars.append(u)
+                }
+            }
+        }
+        return o + "\""
     }
 
     typealias T = Tagged

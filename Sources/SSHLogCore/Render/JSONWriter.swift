@@ -105,8 +105,8 @@ public struct JSONWriter {
         endArray()
     }
 
-    /// `quote(s)` appended, working on the UTF-8 bytes: runs that need no escape are copied
-    /// whole. (A String's bytes are valid UTF-8, so the escaped code points are recognised by
+    /// `s` as a JSON string (the escapes in the type's documentation), working on the UTF-8
+    /// bytes: runs that need no escape are copied whole. (A String's bytes are valid UTF-8, so the escaped code points are recognised by
     /// their encodings: C1 controls `C2 80`–`C2 9F`, U+2028–U+202E `E2 80 A8`–`AE`, U+2066–U+2069
     /// `E2 81 A6`–`A9`.)
     private mutating func putQuoted(_ s: String) {
@@ -144,7 +144,8 @@ public struct JSONWriter {
         }
     }
 
-    /// The escape of one code point, spelled as `quote` spells it.
+    /// The escape of one code point: the short forms for quote, backslash, newline, return and
+    /// tab, else `\uXXXX` in lowercase hex.
     private mutating func putEscape(_ v: UInt32) {
         switch v {
         case 0x22: put("\\\"")
@@ -159,28 +160,5 @@ public struct JSONWriter {
                 bytes.append(hex.utf8Start[Int(v >> UInt32(shift) & 0xF)])
             }
         }
-    }
-
-    public static func quote(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                let v = u.value
-                if v < 0x20 || v == 0x7f || (v >= 0x80 && v < 0xa0) || v == 0x2028 || v == 0x2029
-                    || (v >= 0x202a && v <= 0x202e) || (v >= 0x2066 && v <= 0x2069) {
-                    let h = String(v, radix: 16)
-                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    o.unicodeScalars.append(u)
-                }
-            }
-        }
-        return o + "\""
     }
 }
