@@ -25,8 +25,6 @@ import Musl
 public struct EventFields: Sendable, Equatable {
     /// The bytes the ranges in `spans` point into (the message of the match), or empty.
     var bytes = EventBytes()
-    /// `bytes` as an array (a copy).
-    var text: [UInt8] { bytes.array }
     /// Per text slot (`TextSlot`): `start << 16 | (count + 1)`, 0 when unset, `Self.owned` when the
     /// value is in `rare.owned`.
     var spans: SIMD16<UInt32> = .zero
