@@ -205,10 +205,9 @@ enum Modes {
             let fd = open("/dev/null", O_WRONLY)
             let out = OutputWriter(fd: fd)
             let printer = EventsPrinter(format: json ? .jsonl : .text, out: out)
-            let noLocation = SourceLocation(source: "", line: 0)
-            var n = 0
-            run.forEachRecord(tagging: PatternLibrary.builtin(), locations: json, accepts: { _ in true }) { rec, location, tag in
-                printer.print(rec, location: location ?? noLocation, tag: tag)
+                var n = 0
+            run.forEachRecordLent(tagging: PatternLibrary.builtin(), locations: json, accepts: { _ in true }) { rec, location, tag in
+                printer.print(rec, location: location, lent: tag)
                 n += 1
             }
             out.flush()

@@ -253,14 +253,16 @@ final class EventsOutputTests: XCTestCase {
                               253_402_300_799 * 1_000_000 + 999_999,  // 9999-12-31T23:59:59
                               253_402_300_800 * 1_000_000 + 7]        // year 10000: the String path
         // Around the 2026 DST changes of Berlin, New York, Lord Howe (30-minute DST) and St John's
-        // (a half-hour zone),
+        // (a half-hour zone), and Monrovia's 1972 change from -0:44:30, at 00:44:30 UTC (not on a
+        // minute: the stamp writer asks for the offset once a minute when it holds all minute),
         // second by second; then a sweep over the year.
         for change: Int64 in [1_774_746_000, 1_792_890_000, 1_772_953_200, 1_793_512_800, 1_775_314_800, 1_791_041_400,
-                            1_772_947_800, 1_793_507_400] {
+                            1_772_947_800, 1_793_507_400, 63_593_070] {
             for d: Int64 in -3_700 ... 3_700 where d % 50 == 0 || abs(d) < 4 { times.append((change + d) * 1_000_000 + 123_456) }
         }
         for k in 0..<2000 { times.append(Int64(1_767_225_600 + k * 15_791) * 1_000_000 + Int64(k * 7919 % 1_000_000)) }
-        for tz in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns"] {
+        for tz in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns",
+                   "Africa/Monrovia"] {
             TestSupport.setTZ(tz)
             let local = StampWriter(local: true), utc = StampWriter(local: false)
             var want: [UInt8] = []
@@ -302,6 +304,13 @@ final class EventsOutputTests: XCTestCase {
             lines.append(line(Array("pro".utf8), v, Array("g[\(i)]: raw ".utf8), v))
             lines.append(line(Array("sshd: no pid ".utf8), v))
             lines.append(Array("no header at all \u{1b}]0;t\u{07} ".utf8) + v)
+        }
+        // Headers the text format does not print byte for byte (it copies plain lines whole from
+        // the host on): a pid with leading zeros, one that wraps, none in brackets, no space after
+        // the colon, two spaces or one before the bracket, no host; and the plain form beside them.
+        for head in ["bastion sshd[0042]: ", "bastion sshd[6442450943]: ", "bastion sshd[]: ", "bastion sshd:",
+                     "bastion  sshd[42]: ", "bastion sshd [42]: ", "sshd[42]: ", "bastion sshd[42]:  ", "bastion sshd[42]: "] {
+            lines.append(Array("Nov 15 05:07:01 \(head)Invalid user deploy from 10.0.0.1 port 22".utf8))
         }
         // Long lines: a 70 000-byte message, and a user name of 10 000 escapes.
         lines.append(Array("Nov 15 05:07:00 bastion sshd[1]: ".utf8) + [UInt8](repeating: 0x41, count: 70_000))

@@ -142,4 +142,42 @@ final class SyslogHeaderTests: XCTestCase {
             }
         }
     }
+
+    /// A parser that has seen other lines splits host and program as a fresh one does: the split
+    /// it remembers from the last line is reused only where the bytes up to the tag's '[' or ':'
+    /// are the same. Lines that share a prefix, differ in one byte, or move a stop byte across
+    /// the remembered boundary, in every order of a seeded shuffle.
+    func testRememberedHostAndProgramSplitAsAFreshParser() {
+        let heads = ["bastion sshd[12]: ", "bastion sshd[13]: ", "bastion sshd: ", "bastion sshd-session[9]: ",
+                     "bastion sshdx[12]: ", "bastion  sshd[12]: ", "bastio sshd[12]: ", "bastion:sshd[12]: ",
+                     "bastion sshd [12]: ", "bastion sshd", "bastion sshd[12]", "sshd[12]: ", "sshd: ",
+                     "bastion kernel: ", "a-very-long-host-name.example.org sshd[1]: ", "web1 sshd[1]: ", "web1 sshd[1]:x",
+                     "bastion CRON[5]: ", "bastion fail2ban.actions[812]: NOTICE  ", "bastion sshd[12] : ", "h p[1]: ",
+                     "h p:", "h [1]: ", "bastion sshd[]: ", "bastion s[hd[12]: ", "bastion sshd:[12]: "]
+        var lines: [String] = []
+        for h in heads { lines.append("Nov 15 05:06:41 " + h + "Failed password for root from 10.0.0.1 port 22 ssh2") }
+        var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let anchor = TestSupport.micros(2026, 11, 22, 12, 0, 0) / 1_000_000
+        func fields(_ r: SyslogRecord?) -> String {
+            guard let r else { return "nil" }
+            return "\(r.time) \(r.hostRange) \(r.programRange) \(r.messageRange) \(r.pid)"
+        }
+        func parse(_ p: HeaderParser, _ line: String) -> String {
+            var s = line
+            return s.withUTF8 { fields(p.parse(UnsafeRawBufferPointer($0), lineNumber: 1)) }
+        }
+        let kept = HeaderParser(years: YearResolver(anchorUTC: anchor))
+        var checked = 0
+        for _ in 0..<200 {
+            for i in lines.indices.reversed() {
+                rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+                lines.swapAt(i, Int(rng % UInt64(i + 1)))
+            }
+            for line in lines {
+                XCTAssertEqual(parse(kept, line), parse(HeaderParser(years: YearResolver(anchorUTC: anchor)), line), line)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 200 * heads.count)
+    }
 }

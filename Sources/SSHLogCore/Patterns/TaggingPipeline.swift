@@ -339,6 +339,19 @@ extension IngestRun {
                               accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
                               batchSize: Int = 2048, workers: Int? = nil,
                               _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
+        forEachRecordLent(tagging: library, locations: locations, accepts: accepts, batchSize: batchSize,
+                          workers: workers) { rec, location, tag in
+            body(rec, location, tag?.pointee)
+        }
+    }
+
+    /// `forEachRecord`, each tag lent in place: the pointer is valid during the call only (the
+    /// event stays in its batch, and its message bytes are the batch's). A tag is a few hundred
+    /// bytes; moving it out to an Optional and back cost two copies per record.
+    public func forEachRecordLent(tagging library: PatternLibrary?, locations: Bool,
+                                  accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
+                                  batchSize: Int = 2048, workers: Int? = nil,
+                                  _ body: (SyslogRecord, SourceLocation?, UnsafePointer<TaggedEvent>?) -> Void) {
         let src = makeSource()
         let places = StreamPlaces(src)
         let unasked = EventPlace(source: -1, line: 0, cursor: nil)
@@ -357,19 +370,13 @@ extension IngestRun {
             return more
         }
         pipeline.run { batch in
-            batch.tags.withUnsafeMutableBufferPointer { events in
+            batch.tags.withUnsafeBufferPointer { events in
                 batch.entries.withUnsafeBufferPointer { entries in
-                    for k in entries.indices {
-                        let t = Int(batch.tagIndex[k])
-                        if t >= 0 {
-                            // Lent to `body` by moving it out of the batch and back: a copy would
-                            // retain and release its references for every record.
-                            let slot = events.baseAddress! + t
-                            let tag: TaggedEvent? = slot.move()
-                            body(batch.record(entries[k]), batch.location(entries[k]), tag)
-                            slot.initialize(to: (consume tag)!)
-                        } else {
-                            body(batch.record(entries[k]), batch.location(entries[k]), nil)
+                    batch.tagIndex.withUnsafeBufferPointer { index in
+                        for k in entries.indices {
+                            let t = Int(index[k])
+                            let e = entries[k]
+                            body(batch.record(e), locations ? batch.location(e) : nil, t >= 0 ? events.baseAddress! + t : nil)
                         }
                     }
                 }

@@ -19,64 +19,80 @@ extension EventFields {
     /// Hands each set field to `sink`, in the order of `pairs`. The byte buffers are valid only
     /// during the call.
     @inline(__always)
-    static func forEachSet<S: EventFieldSink>(_ f: borrowing EventFields, into sink: S) {
-        if f.spans == .zero {
-            visit(f, nil, sink)
-        } else {
-            visit(f, UnsafeRawBufferPointer(f.bytes.buffer), sink)
-        }
+    static func forEachSet<S: EventFieldSink>(_ f: UnsafePointer<EventFields>, into sink: S) {
+        // Fields without bytes (none set, or values held as Strings) find no room in an empty
+        // buffer and take the slow path, as they must.
+        visit(f, UnsafeRawBufferPointer(start: f.pointee.bytes.base, count: f.pointee.bytes.count), sink)
     }
 
-    /// The visit itself; `storage` is `bytes` when any field points into it.
+    /// The visit itself; `storage` is `bytes`.
     @inline(__always)
-    private static func visit<S: EventFieldSink>(_ f: borrowing EventFields, _ storage: UnsafeRawBufferPointer?, _ sink: S) {
+    private static func visit<S: EventFieldSink>(_ fp: UnsafePointer<EventFields>, _ storage: UnsafeRawBufferPointer, _ sink: S) {
+        // Each read goes through the pointer (a stored property at a time): a copy of the fields
+        // would retain and release their references.
         @inline(__always) func span(_ slot: TextSlot, _ name: StaticString) {
-            let s = f.spans[slot.rawValue]
+            let s = fp.pointee.spans[slot.rawValue]
             if s == 0 { return }
-            if s != Self.owned, !Self.isConstant(s), let storage {
+            if s != Self.owned, !Self.isConstant(s) {
                 let start = Int(s >> 16), count = Int(s & 0xFFFF) - 1
                 if start + count <= storage.count {
                     sink.field(name, bytes: UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)]))
                     return
                 }
             }
-            slow(f, slot, name, sink)
+            slow(fp, slot, name, sink)
+        }
+        let present = fp.pointee.present
+        @inline(__always) func number(_ k: NumberSlot, _ name: StaticString) {
+            if present & (1 << UInt8(k.rawValue)) != 0 { sink.field(name, int: fp.pointee.number(k)!) }
         }
         span(.client, "client")
-        if let v = f.port { sink.field("port", int: v) }
+        number(.port, "port")
         span(.laddr, "laddr")
-        if let v = f.lport { sink.field("lport", int: v) }
+        number(.lport, "lport")
         span(.user, "user")
-        if f.invalid {
+        if fp.pointee.invalid {
             let yes: StaticString = "yes"
             sink.field("invalid", bytes: UnsafeRawBufferPointer(start: yes.utf8Start, count: yes.utf8CodeUnitCount))
         }
         span(.method, "method")
-        if let v = f.code { sink.field("code", int: v) }
+        number(.code, "code")
         span(.reason, "reason")
         span(.jail, "jail")
-        if let v = f.count { sink.field("count", int: v) }
-        if let v = f.seconds { sink.field("seconds", string: String(v)) }
-        if let v = f.pid { sink.field("pid", int: Int(v)) }
+        number(.count, "count")
+        if present & 32 != 0 { sink.field("seconds", string: String(fp.pointee.secondsValue)) }
+        if present & 64 != 0 { sink.field("pid", int: Int(fp.pointee.pidValue)) }
         span(.session, "session")
         span(.what, "what")
         span(.offer, "offer")
         span(.keytype, "keytype")
         span(.fingerprint, "fingerprint")
-        if let v = f.signal { sink.field("signal", int: v) }
+        number(.signal, "signal")
         span(.level, "level")
         span(.phase, "phase")
-        if !f.extra.isEmpty { extras(f, sink) }
+        if fp.pointee.rare != nil { extras(fp, sink) }
     }
 
     /// A text slot whose value is a String (assigned, or no contiguous text to point into).
     @inline(never)
-    private static func slow<S: EventFieldSink>(_ f: borrowing EventFields, _ slot: TextSlot, _ name: StaticString, _ sink: S) {
-        if let v = f.value(slot) { sink.field(name, string: v) }
+    private static func slow<S: EventFieldSink>(_ fp: UnsafePointer<EventFields>, _ slot: TextSlot, _ name: StaticString, _ sink: S) {
+        if let v = fp.pointee.value(slot) { sink.field(name, string: v) }
     }
 
     @inline(never)
-    private static func extras<S: EventFieldSink>(_ f: borrowing EventFields, _ sink: S) {
-        for k in f.extra.keys.sorted() { sink.extraField(k, string: f.extra[k]!) }
+    private static func extras<S: EventFieldSink>(_ fp: UnsafePointer<EventFields>, _ sink: S) {
+        let extra = fp.pointee.extra
+        for k in extra.keys.sorted() { sink.extraField(k, string: extra[k]!) }
+    }
+}
+
+extension TaggedEvent {
+    /// Where `fields` sits in an event (a stored property: a fixed offset).
+    static let fieldsOffset = MemoryLayout<TaggedEvent>.offset(of: \TaggedEvent.fields)!
+
+    /// The fields of the event at `p`, in place.
+    @inline(__always)
+    static func fieldsOf(_ p: UnsafePointer<TaggedEvent>) -> UnsafePointer<EventFields> {
+        (UnsafeRawPointer(p) + fieldsOffset).assumingMemoryBound(to: EventFields.self)
     }
 }

@@ -21,13 +21,23 @@ public final class EventsPrinter {
     }
 
     public func print(_ r: SyslogRecord, location: SourceLocation, tag: TaggedEvent? = nil) {
-        switch format {
-        case .text: text(r, tag)
-        case .jsonl: json(r, location, tag)
+        if let tag {
+            withUnsafePointer(to: tag) { print(r, location: location, lent: $0) }
+        } else {
+            print(r, location: location, lent: nil)
         }
     }
 
-    func text(_ r: SyslogRecord, _ tag: TaggedEvent?) {
+    /// `print`, the tag lent in place (`IngestRun.forEachRecordLent`): no copy of the event. The
+    /// location is only read for JSON Lines (nil: the empty source, line 0).
+    public func print(_ r: SyslogRecord, location: SourceLocation?, lent tag: UnsafePointer<TaggedEvent>?) {
+        switch format {
+        case .text: text(r, tag)
+        case .jsonl: json(r, location ?? SourceLocation(source: "", line: 0), tag)
+        }
+    }
+
+    func text(_ r: SyslogRecord, _ tag: UnsafePointer<TaggedEvent>?) {
         if r.malformed {
             out.write("(no header) " as StaticString)
             out.writeTerminalSafe(r.line)
@@ -36,31 +46,70 @@ public final class EventsPrinter {
         }
         localStamp.write(r.time, to: out)
         out.byte(0x20)
-        if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
-        out.writeTerminalSafe(r.program)
-        if r.pid >= 0 {
-            out.byte(UInt8(ascii: "["))
-            out.writeDecimal(Int64(r.pid))
-            out.byte(UInt8(ascii: "]"))
+        if let tail = Self.verbatimTail(r) {
+            out.write(tail)
+        } else {
+            if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
+            out.writeTerminalSafe(r.program)
+            if r.pid >= 0 {
+                out.byte(UInt8(ascii: "["))
+                out.writeDecimal(Int64(r.pid))
+                out.byte(UInt8(ascii: "]"))
+            }
+            out.write(": " as StaticString)
+            out.writeTerminalSafe(r.message)
         }
-        out.write(": " as StaticString)
-        out.writeTerminalSafe(r.message)
-        if tag != nil { textTag(tag!) }
+        if let tag { textTag(tag) }
         out.byte(0x0A)
     }
 
-    /// `  ⟨kind field=value …⟩`. Borrowed: binding the optional would copy the event (a retain
-    /// and a release per String in it).
+    /// The line from its host name (or program, when it names no host) to its end, when those
+    /// bytes are exactly what the text format prints there, `host program[pid]: message`, and all
+    /// printable ASCII (nothing to escape): the usual line, copied whole instead of in four
+    /// escaped pieces. Nil otherwise (another layout, a pid with leading zeros, bytes to escape).
     @inline(__always)
-    func textTag(_ tag: borrowing TaggedEvent) {
+    static func verbatimTail(_ r: SyslogRecord) -> UnsafeRawBufferPointer? {
+        let l = r.line
+        let n = l.count
+        guard let base = l.baseAddress, r.messageRange.upperBound == n else { return nil }
+        var start = r.programRange.lowerBound
+        if !r.hostRange.isEmpty {
+            let h = r.hostRange.upperBound
+            guard h + 1 == start, l[h] == 0x20 else { return nil }
+            start = r.hostRange.lowerBound
+        }
+        var e = r.programRange.upperBound
+        if r.pid >= 0 {
+            // `[digits]`: as many digits as the pid has (so none leading), and at most nine (so
+            // the parsed value cannot have wrapped).
+            let d = digitCount(r.pid)
+            guard d <= 9, e + d + 2 <= n, l[e] == UInt8(ascii: "["), l[e + d + 1] == UInt8(ascii: "]") else { return nil }
+            e += d + 2
+        }
+        guard e + 2 == r.messageRange.lowerBound, l[e] == UInt8(ascii: ":"), l[e + 1] == 0x20,
+              ByteScan.terminalPlainPrefix(base + start, n - start) == n - start else { return nil }
+        return UnsafeRawBufferPointer(start: base + start, count: n - start)
+    }
+
+    @inline(__always)
+    static func digitCount(_ v: Int32) -> Int {
+        var d = 1, x = v
+        while x >= 10 { x /= 10; d += 1 }
+        return d
+    }
+
+    /// `  ⟨kind field=value …⟩`. Read through the pointer: passing `pointee` on, even borrowed,
+    /// copied the event (a retain and a release per reference in it).
+    @inline(__always)
+    func textTag(_ tag: UnsafePointer<TaggedEvent>) {
         out.write("  ⟨" as StaticString)
-        out.write(tag.kind.rawValue)
-        EventFields.forEachSet(tag.fields, into: textFields)
-        if tag.spoofed { out.write(" SPOOFED" as StaticString) }
+        out.write(tag.pointee.kind.rawValue)
+        EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: textFields)
+        if tag.pointee.spoofed { out.write(" SPOOFED" as StaticString) }
         out.write("⟩" as StaticString)
     }
 
-    func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: TaggedEvent?) {
+    func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: UnsafePointer<TaggedEvent>?) {
         out.write("{\"time\":\"" as StaticString)
         utcStamp.write(r.time, to: out)
         out.write("\",\"ts\":" as StaticString)
@@ -87,22 +136,22 @@ public final class EventsPrinter {
             out.byte(UInt8(ascii: "\""))
         }
         if r.malformed { out.write(",\"malformed\":true" as StaticString) }
-        if tag != nil { jsonTag(tag!) }
+        if let tag { jsonTag(tag) }
         out.write("}\n" as StaticString)
     }
 
     /// `,"kind":…,"pattern":…,"fields":{…}` and `"spoofed"`.
     @inline(__always)
-    func jsonTag(_ tag: borrowing TaggedEvent) {
+    func jsonTag(_ tag: UnsafePointer<TaggedEvent>) {
         out.write(",\"kind\":\"" as StaticString)
-        out.write(tag.kind.rawValue)
+        out.write(tag.pointee.kind.rawValue)
         out.write("\",\"pattern\":\"" as StaticString)
-        out.writeJSONString(tag.patternID)
+        out.writeJSONString(tag.pointee.patternID)
         out.write("\",\"fields\":{" as StaticString)
         jsonFields.first = true
-        EventFields.forEachSet(tag.fields, into: jsonFields)
+        EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: jsonFields)
         out.byte(UInt8(ascii: "}"))
-        if tag.spoofed { out.write(",\"spoofed\":true" as StaticString) }
+        if tag.pointee.spoofed { out.write(",\"spoofed\":true" as StaticString) }
     }
 }
 
@@ -122,6 +171,24 @@ final class TextFieldWriter: EventFieldSink {
 
     @inline(__always)
     func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
+        let len = bytes.count, nl = n.utf8CodeUnitCount
+        if let p = bytes.baseAddress, nl + len + 2 <= OutputWriter.slack, ByteScan.terminalPlainPrefix(p, len) == len {
+            // Nothing to escape: the whole ` name=value` with one check for room.
+            out.reserve(nl + len + 2)
+            let d = out.base + out.count
+            d[0] = 0x20
+            OutputWriter.copy(d + 1, n.utf8Start, nl)
+            d[nl + 1] = UInt8(ascii: "=")
+            OutputWriter.copy(d + nl + 2, p, len)
+            out.count += nl + len + 2
+            return
+        }
+        escaped(n, bytes)
+    }
+
+    /// A value with something to escape (or long).
+    @inline(never)
+    func escaped(_ n: StaticString, _ bytes: UnsafeRawBufferPointer) {
         name(n)
         if let p = bytes.baseAddress, ByteScan.terminalPlainPrefix(p, bytes.count) != bytes.count {
             out.write(Sanitizer.terminal(String(decoding: bytes, as: UTF8.self)))
@@ -171,7 +238,7 @@ final class JSONFieldWriter: EventFieldSink {
         first = false
         let nl = n.utf8CodeUnitCount
         d[k] = UInt8(ascii: "\"")
-        (d + k + 1).update(from: n.utf8Start, count: nl)
+        OutputWriter.copy(d + k + 1, n.utf8Start, nl)
         d[k + nl + 1] = UInt8(ascii: "\"")
         d[k + nl + 2] = UInt8(ascii: ":")
         d[k + nl + 3] = UInt8(ascii: "\"")
@@ -187,7 +254,7 @@ final class JSONFieldWriter: EventFieldSink {
             out.reserve(n.utf8CodeUnitCount + len + 6)
             let d = out.base + out.count
             let k = putName(n, at: d)
-            (d + k).update(from: p.assumingMemoryBound(to: UInt8.self), count: len)
+            OutputWriter.copy(d + k, p, len)
             d[k + len] = UInt8(ascii: "\"")
             out.count += k + len + 1
             return

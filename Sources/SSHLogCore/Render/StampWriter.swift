@@ -38,11 +38,29 @@ final class StampWriter {
         out.flushIfFull()
     }
 
+    /// The minute `minuteOffset` was asked for, and the zone's offset through all of it (or
+    /// `.min` when it changes within that minute: then each second asks).
+    var offsetMinute: Int64 = .min
+    var minuteOffset: Int = .min
+
+    /// The local zone's offset at `sec`, asked of the C library once a minute rather than once a
+    /// second (a `localtime_r` call costs about as much as printing a record).
+    @inline(__always)
+    func localOffset(_ sec: Int64) -> Int {
+        let minute = sec >= 0 ? sec / 60 : (sec - 59) / 60
+        if minute != offsetMinute {
+            offsetMinute = minute
+            let a = LocalZone.offset(atUTC: minute * 60), b = LocalZone.offset(atUTC: minute * 60 + 59)
+            minuteOffset = a == b ? a : .min
+        }
+        return minuteOffset != .min ? minuteOffset : LocalZone.offset(atUTC: sec)
+    }
+
     /// Makes `head` and `zone` for second `sec`.
     @inline(never)
     func format(_ sec: Int64) {
         second = sec
-        let off = local ? LocalZone.offset(atUTC: sec) : 0
+        let off = local ? localOffset(sec) : 0
         let l = sec + Int64(off)
         let days = Int(l >= 0 ? l / 86400 : (l - 86399) / 86400)
         if days != day {

@@ -30,6 +30,13 @@ public struct HeaderParser {
         var bsdMinute: Int64 = .min
         var isoKey: (UInt64, UInt64) = (0, 0)
         var isoMinuteNaive: Int64 = .min
+        /// The last line's `host program` bytes (up to 24, zero-padded), how many, and where the
+        /// host ends and the program starts in them (0 and 0 when there is no host): lines from
+        /// one host and program repeat them, and then the two token scans are skipped.
+        var tagKey: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var tagCount = 0
+        var tagHostEnd = 0
+        var tagProgramStart = 0
     }
 
     /// Parses `line`; nil when it has no header sshlog understands.
@@ -222,25 +229,34 @@ public struct HeaderParser {
         let n = l.count
         var p = p0
         while p < n && l[p] == 0x20 { p += 1 }
-        // First token: space, '[' and ':' end it.
-        let q = Self.tokenEnd(l, p)
-        let sawTagChar = q < n && l[q] != 0x20
-        var hostRange = p..<p
-        var t = p
-        if !sawTagChar {
-            hostRange = p..<q
-            t = q
-            while t < n && l[t] == 0x20 { t += 1 }
+        let hostRange: Range<Int>, programRange: Range<Int>
+        if let (h, t) = cachedHostTag(l, p) {
+            // The same bytes as the last line's up to a '[' or ':' after them: the same split.
+            hostRange = p..<h
+            programRange = t..<(p + cache.tagCount)
+        } else {
+            // First token: space, '[' and ':' end it.
+            let q = Self.tokenEnd(l, p)
+            let sawTagChar = q < n && l[q] != 0x20
+            var t = p
+            if !sawTagChar {
+                t = q
+                while t < n && l[t] == 0x20 { t += 1 }
+            }
+            hostRange = p..<(sawTagChar ? p : q)
+            // Tag: program until '[', ':' or ' '.
+            let e = Self.tokenEnd(l, t)
+            programRange = t..<e
+            remember(l, p, hostRange, programRange)
         }
-        // Tag: program until '[', ':' or ' '.
-        let e = Self.tokenEnd(l, t)
-        let programRange = t..<e
+        let e = programRange.upperBound
         var (pid, m) = bracketedPid(l, e)
         if m < n && l[m] == UInt8(ascii: ":") {
             m += 1
             if m < n && l[m] == 0x20 { m += 1 }
         } else {
             // No tag (e.g. "-- MARK --"): the whole rest is the message.
+            let t = programRange.lowerBound
             return SyslogRecord(time: time, line: l, hostRange: hostRange, programRange: t..<t,
                                 messageRange: t..<n, pid: -1, lineNumber: lineNumber)
         }
@@ -248,6 +264,49 @@ public struct HeaderParser {
         if isFail2banProgram(l, programRange) { msgStart = skipLevelWord(l, msgStart) }
         return SyslogRecord(time: time, line: l, hostRange: hostRange, programRange: programRange,
                             messageRange: msgStart..<n, pid: pid, lineNumber: lineNumber)
+    }
+
+    /// The 24 bytes at `p` as three words, or nil when the line has fewer.
+    @inline(__always)
+    static func words24(_ l: UnsafeRawBufferPointer, _ p: Int) -> (UInt64, UInt64, UInt64)? {
+        guard p + 24 <= l.count, let b = l.baseAddress else { return nil }
+        return (b.loadUnaligned(fromByteOffset: p, as: UInt64.self), b.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
+                b.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self))
+    }
+
+    /// The first `k` bytes (0...24) of three little-endian words; the rest zero.
+    @inline(__always)
+    static func keep(_ w: (UInt64, UInt64, UInt64), _ k: Int) -> (UInt64, UInt64, UInt64) {
+        @inline(__always) func mask(_ bytes: Int) -> UInt64 { bytes >= 8 ? ~0 : bytes <= 0 ? 0 : (1 << UInt64(bytes * 8)) - 1 }
+        return (w.0 & mask(k), w.1 & mask(k - 8), w.2 & mask(k - 16))
+    }
+
+    /// Where the host ends and the program starts, when the bytes at `p` are the last line's
+    /// `host program` (as `remember` kept them) followed by '[' or ':' (so the scans would split
+    /// them alike: each of their stops lies within those bytes or is that byte).
+    @inline(__always)
+    func cachedHostTag(_ l: UnsafeRawBufferPointer, _ p: Int) -> (Int, Int)? {
+        let c = cache, k = c.tagCount
+        guard k > 0, let w = Self.words24(l, p) else { return nil }
+        let stop = l[p + k]
+        guard stop == UInt8(ascii: "[") || stop == UInt8(ascii: ":") else { return nil }
+        let v = Self.keep(w, k)
+        guard v.0 == c.tagKey.0, v.1 == c.tagKey.1, v.2 == c.tagKey.2 else { return nil }
+        return (p + c.tagHostEnd, p + c.tagProgramStart)
+    }
+
+    /// Keeps this line's `host program` bytes for `cachedHostTag`, when they fit in 23 bytes
+    /// (the stop after them must be readable too) and the program is followed by '[' or ':'.
+    @inline(__always)
+    func remember(_ l: UnsafeRawBufferPointer, _ p: Int, _ host: Range<Int>, _ program: Range<Int>) {
+        let k = program.upperBound - p
+        guard k > 0, k < 24, let w = Self.words24(l, p) else { cache.tagCount = 0; return }
+        let stop = l[program.upperBound]
+        guard stop == UInt8(ascii: "[") || stop == UInt8(ascii: ":") else { cache.tagCount = 0; return }
+        cache.tagKey = Self.keep(w, k)
+        cache.tagCount = k
+        cache.tagHostEnd = host.upperBound - p
+        cache.tagProgramStart = program.lowerBound - p
     }
 
     /// The index of the first space, '[' or ':' at or after `from`, or the line's length; eight

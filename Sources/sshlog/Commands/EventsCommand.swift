@@ -51,14 +51,13 @@ struct EventsCommand: ParsableCommand {
         // Text shows no source positions; after a seek, a true line number costs a count of the
         // lines before the window, so text output asks for none.
         let needLocation = format == .jsonl
-        let noLocation = SourceLocation(source: "", line: 0)
         // The flags as constants: read once, not through the command struct per record.
         let onlyUnmatched = unmatched, onlyTagged = tagged
-        run.forEachRecord(tagging: library, locations: needLocation, accepts: { filter.accepts($0) }) { rec, location, tag in
-            if tag?.spoofed == true { spoofed += 1 }
+        run.forEachRecordLent(tagging: library, locations: needLocation, accepts: { filter.accepts($0) }) { rec, location, tag in
+            if tag?.pointee.spoofed == true { spoofed += 1 }
             if onlyUnmatched && tag != nil { return }
             if onlyTagged && tag == nil { return }
-            printer.print(rec, location: location ?? noLocation, tag: tag)
+            printer.print(rec, location: location, lent: tag)
         }
         out.flush()
         if spoofed > 0 {
