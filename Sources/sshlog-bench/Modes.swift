@@ -207,7 +207,7 @@ enum Modes {
             let printer = EventsPrinter(format: json ? .jsonl : .text, out: out)
                 var n = 0
             run.forEachRecordLent(tagging: PatternLibrary.builtin(), locations: json, accepts: { _ in true }) { rec, location, tag in
-                printer.print(rec, location: location, lent: tag)
+                printer.print(rec, place: location, lent: tag)
                 n += 1
             }
             out.flush()

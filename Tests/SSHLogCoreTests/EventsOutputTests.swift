@@ -312,6 +312,12 @@ final class EventsOutputTests: XCTestCase {
                      "bastion  sshd[42]: ", "bastion sshd [42]: ", "sshd[42]: ", "bastion sshd[42]:  ", "bastion sshd[42]: "] {
             lines.append(Array("Nov 15 05:07:01 \(head)Invalid user deploy from 10.0.0.1 port 22".utf8))
         }
+        // Host names to escape, between and after plain ones (JSON Lines keeps the last host and
+        // program escaped: a change must be seen).
+        for host in ["q\"host", "bastion", "b\u{1b}[2Jad", "bastion", "bastion2", "été", "bastion"] {
+            lines.append(Array("Nov 15 05:07:02 \(host) sshd[7]: Invalid user deploy from 10.0.0.1 port 22".utf8))
+            lines.append(Array("Nov 15 05:07:02 \(host) sshd-session[7]: Invalid user deploy from 10.0.0.1 port 22".utf8))
+        }
         // Long lines: a 70 000-byte message, and a user name of 10 000 escapes.
         lines.append(Array("Nov 15 05:07:00 bastion sshd[1]: ".utf8) + [UInt8](repeating: 0x41, count: 70_000))
         lines.append(Array("Nov 15 05:07:00 bastion sshd[1]: Invalid user ".utf8) + Array(repeating: [0x42, 0x1B], count: 5000).flatMap { $0 }

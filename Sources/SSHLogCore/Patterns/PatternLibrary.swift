@@ -301,6 +301,37 @@ public final class PatternLibrary: @unchecked Sendable {
         return true
     }
 
+    /// As `tag(_:captures:into:…)`, the event written over `slot` (an event no longer needed, kept
+    /// by a batch for reuse) field by field: no event is built aside, copied in and freed, and
+    /// no batch frees its events one by one. Every stored property of the event is assigned.
+    @inline(__always)
+    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, slot e: inout TaggedEvent,
+             host: () -> String, place: () -> EventPlace, borrow: Bool = false, arena: ByteArena? = nil) -> Bool {
+        let message = record.message
+        guard let pr = prepare(record.program, message) else { return false }
+        var base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard let run = search(pr, base, caps) else { return false }
+        let pattern = Int(run.accepted)
+        if let arena {
+            base = UnsafePointer(arena.copy(base, message.count).assumingMemoryBound(to: UInt8.self))
+        }
+        e.fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
+        fillMatch(&e.fields, pr, base, message.count, caps, depth: run.depth, keepText: true, borrowText: borrow || arena != nil)
+        e.program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
+        let at = place()
+        e.time = record.time
+        e.host = host()
+        e.pid = record.pid
+        e.kind = kinds[pattern]
+        e.patternName = idNames[pattern]
+        e.ownMessage = nil
+        e.sourceName = at.source
+        e.line = at.line
+        e.cursor = at.cursor
+        e.spoofed = false
+        return true
+    }
+
     /// The message after the front end: where the templates apply, and the prefix/suffix fields.
     struct Prepared {
         var group: FrozenTables.Group

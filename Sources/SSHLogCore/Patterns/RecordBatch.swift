@@ -29,9 +29,12 @@ final class RecordBatch: @unchecked Sendable {
     /// The copied lines, and the messages of events tagged from a stream's own buffers.
     let arena = ByteArena()
     var entries: [Entry] = []
-    /// Filled by a tagging worker: the events, and per entry the index of its event or -1 (only
-    /// when `tagIndex` is asked for).
+    /// Filled by a tagging worker: the events, `tags[0..<tagCount]`, and per entry the index of
+    /// its event or -1 (only when `tagIndex` is asked for). The slots past `tagCount` hold events
+    /// of the batch's earlier rounds, to be written over (`nextTag`): events are not freed and
+    /// made again per record. (Their bytes were the arena's: they are never read.)
     var tags: [TaggedEvent] = []
+    var tagCount = 0
     var tagIndex: [Int32] = []
     /// True on the last batch of the stream.
     var last = false
@@ -45,13 +48,29 @@ final class RecordBatch: @unchecked Sendable {
         tags.reserveCapacity(maxEntries)
     }
 
-    var isFull: Bool { entries.count >= maxEntries || tags.count >= maxEntries || arena.total >= Self.maxBytes }
+    var isFull: Bool { entries.count >= maxEntries || tagCount >= maxEntries || arena.total >= Self.maxBytes }
 
-    /// Empties the tags (on the thread that tags: see `reset`). Records copied since the last
-    /// `reset` stay.
+    /// Empties the tags (on the thread that tags: see `reset`); their slots stay for reuse.
+    /// Records copied since the last `reset` stay.
     func clearTags() {
-        tags.removeAll(keepingCapacity: true)
+        tagCount = 0
         tagIndex.removeAll(keepingCapacity: true)
+    }
+
+    /// Calls `make` with the next event slot (an old event to write over); the event counts when
+    /// `make` returns true.
+    @inline(__always)
+    func nextTag(_ make: (inout TaggedEvent) -> Bool) -> Bool {
+        if tagCount == tags.count { tags.append(TaggedEvent.unused) }
+        guard make(&tags[tagCount]) else { return false }
+        tagCount += 1
+        return true
+    }
+
+    /// The events, in place, during `body`.
+    @inline(__always)
+    func withTags<R>(_ body: (UnsafeMutableBufferPointer<TaggedEvent>) -> R) -> R {
+        tags.withUnsafeMutableBufferPointer { all in body(UnsafeMutableBufferPointer(rebasing: all[0..<tagCount])) }
     }
 
     /// Empties the records and the arena (on the reading thread; the tags, which borrow from the
@@ -80,6 +99,12 @@ final class RecordBatch: @unchecked Sendable {
         e.source < 0 ? nil : SourceLocation(source: InternedNames.name(e.source), line: e.placeLine, cursor: cursor(e))
     }
 
+    /// Where an entry came from, as numbers (no String made), or nil when it was not asked for.
+    @inline(__always)
+    func place(_ e: Entry) -> EventPlace? {
+        e.source < 0 ? nil : EventPlace(source: e.source, line: e.placeLine, cursor: cursor(e))
+    }
+
     @inline(__always)
     private func cursor(_ e: Entry) -> String? {
         e.cursor < 0 ? nil : cursors[Int(e.cursor)]
@@ -98,12 +123,15 @@ final class RecordBatch: @unchecked Sendable {
     @inline(__always)
     private func tag(_ e: Entry, _ tagger: Tagger) -> Bool {
         guard !e.malformed else { return false }
-        guard tagger.tagBorrowing(record(e), into: &tags, place: {
-            e.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil)
-                         : EventPlace(source: e.source, line: e.placeLine, cursor: cursor(e))
-        }) else { return false }
-        if e.spoofed { tags[tags.count - 1].spoofed = true }
-        return true
+        let r = record(e)
+        return nextTag { slot in
+            guard tagger.tagBorrowing(r, slot: &slot, place: {
+                e.source < 0 ? EventPlace(source: tagger.sourceName(""), line: 0, cursor: nil)
+                             : EventPlace(source: e.source, line: e.placeLine, cursor: cursor(e))
+            }) else { return false }
+            if e.spoofed { slot.spoofed = true }
+            return true
+        }
     }
 
     /// Tags every entry (on a worker thread) into `tags`; with `indexed`, also fills `tagIndex`.
@@ -113,8 +141,14 @@ final class RecordBatch: @unchecked Sendable {
         entries.withUnsafeBufferPointer { all in
             for k in all.indices {
                 let tagged = tagger.map { tag(all[k], $0) } ?? false
-                if indexed { tagIndex.append(tagged ? Int32(tags.count - 1) : -1) }
+                if indexed { tagIndex.append(tagged ? Int32(tagCount - 1) : -1) }
             }
         }
     }
+}
+
+extension TaggedEvent {
+    /// What a batch's new event slot holds until an event is written over it.
+    static let unused = TaggedEvent(time: 0, host: "", program: "", pid: -1, kind: .connOpen, patternName: -1,
+                                    matchFields: EventFields(), sourceName: -1, line: 0, cursor: nil)
 }

@@ -38,6 +38,18 @@ public final class Tagger {
         library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place, borrow: true)
     }
 
+    /// `tagBorrowing`, the event written over `slot` (`RecordBatch.nextTag`).
+    @inline(__always)
+    func tagBorrowing(_ record: SyslogRecord, slot: inout TaggedEvent, place: () -> EventPlace) -> Bool {
+        library.tag(record, captures: captures, slot: &slot, host: { hostName(record.host) }, place: place, borrow: true)
+    }
+
+    /// `tag(_:into:arena:place:)`, the event written over `slot` (`RecordBatch.nextTag`).
+    @inline(__always)
+    func tag(_ record: SyslogRecord, slot: inout TaggedEvent, arena: ByteArena, place: () -> EventPlace) -> Bool {
+        library.tag(record, captures: captures, slot: &slot, host: { hostName(record.host) }, place: place, arena: arena)
+    }
+
     /// Appends the record's tag to `events` with its message copied into `arena` and borrowed
     /// from there; false when it has none.
     @inline(__always)
@@ -63,10 +75,18 @@ public final class Tagger {
 
 /// Where a record came from, as an event holds it: the source name's number in `InternedNames`,
 /// the line, and the journal cursor.
-struct EventPlace {
+public struct EventPlace {
     var source: Int32
-    var line: Int
-    var cursor: String?
+    public var line: Int
+    public var cursor: String?
+
+    init(source: Int32, line: Int, cursor: String?) {
+        self.source = source
+        self.line = line
+        self.cursor = cursor
+    }
+
+    public var location: SourceLocation { SourceLocation(source: InternedNames.name(source), line: line, cursor: cursor) }
 }
 
 /// Where the current record of a stream came from, as an event holds it: for a rotation set of

@@ -313,8 +313,10 @@ extension IngestRun {
                 if rec.malformed { continue }
                 if let accept, !accept(rec) { continue }
                 if let tagger {
-                    if tagger.tag(rec, into: &batch.tags, arena: batch.arena, place: places.current), src.currentIsSpoofed {
-                        batch.tags[batch.tags.count - 1].spoofed = true
+                    _ = batch.nextTag { slot in
+                        guard tagger.tag(rec, slot: &slot, arena: batch.arena, place: places.current) else { return false }
+                        if src.currentIsSpoofed { slot.spoofed = true }
+                        return true
                     }
                 } else if library.covers(program: rec.program) {
                     // Only the programs some pattern is for are copied.
@@ -324,7 +326,7 @@ extension IngestRun {
             return true
         }
         pipeline.run { batch in
-            batch.tags.withUnsafeMutableBufferPointer { events in
+            batch.withTags { events in
                 for i in events.indices { body(&events[i]) }
             }
         }
@@ -340,18 +342,19 @@ extension IngestRun {
                               batchSize: Int = 2048, workers: Int? = nil,
                               _ body: (SyslogRecord, SourceLocation?, TaggedEvent?) -> Void) {
         forEachRecordLent(tagging: library, locations: locations, accepts: accepts, batchSize: batchSize,
-                          workers: workers) { rec, location, tag in
-            body(rec, location, tag?.pointee)
+                          workers: workers) { rec, place, tag in
+            body(rec, place?.location, tag?.pointee)
         }
     }
 
     /// `forEachRecord`, each tag lent in place: the pointer is valid during the call only (the
     /// event stays in its batch, and its message bytes are the batch's). A tag is a few hundred
-    /// bytes; moving it out to an Optional and back cost two copies per record.
+    /// bytes; moving it out to an Optional and back cost two copies per record. The place is
+    /// given as numbers (`EventPlace.location` makes the `SourceLocation`).
     public func forEachRecordLent(tagging library: PatternLibrary?, locations: Bool,
                                   accepts: @escaping (UnsafeRawBufferPointer) -> Bool,
                                   batchSize: Int = 2048, workers: Int? = nil,
-                                  _ body: (SyslogRecord, SourceLocation?, UnsafePointer<TaggedEvent>?) -> Void) {
+                                  _ body: (SyslogRecord, EventPlace?, UnsafePointer<TaggedEvent>?) -> Void) {
         let src = makeSource()
         let places = StreamPlaces(src)
         let unasked = EventPlace(source: -1, line: 0, cursor: nil)
@@ -370,13 +373,13 @@ extension IngestRun {
             return more
         }
         pipeline.run { batch in
-            batch.tags.withUnsafeBufferPointer { events in
+            batch.withTags { events in
                 batch.entries.withUnsafeBufferPointer { entries in
                     batch.tagIndex.withUnsafeBufferPointer { index in
                         for k in entries.indices {
                             let t = Int(index[k])
                             let e = entries[k]
-                            body(batch.record(e), locations ? batch.location(e) : nil, t >= 0 ? events.baseAddress! + t : nil)
+                            body(batch.record(e), locations ? batch.place(e) : nil, t >= 0 ? UnsafePointer(events.baseAddress! + t) : nil)
                         }
                     }
                 }

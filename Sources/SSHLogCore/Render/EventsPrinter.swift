@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Renders records for `sshlog events`: text for people, JSON Lines for programs.
 ///
 /// JSON Lines schema (stable; documented in README.md): `time` (RFC 3339 UTC, µs), `ts` (µs since
@@ -21,19 +25,20 @@ public final class EventsPrinter {
     }
 
     public func print(_ r: SyslogRecord, location: SourceLocation, tag: TaggedEvent? = nil) {
+        let place = EventPlace(source: InternedNames.id(location.source), line: location.line, cursor: location.cursor)
         if let tag {
-            withUnsafePointer(to: tag) { print(r, location: location, lent: $0) }
+            withUnsafePointer(to: tag) { print(r, place: place, lent: $0) }
         } else {
-            print(r, location: location, lent: nil)
+            print(r, place: place, lent: nil)
         }
     }
 
     /// `print`, the tag lent in place (`IngestRun.forEachRecordLent`): no copy of the event. The
-    /// location is only read for JSON Lines (nil: the empty source, line 0).
-    public func print(_ r: SyslogRecord, location: SourceLocation?, lent tag: UnsafePointer<TaggedEvent>?) {
+    /// place is only read for JSON Lines (nil: the empty source, line 0).
+    public func print(_ r: SyslogRecord, place: EventPlace?, lent tag: UnsafePointer<TaggedEvent>?) {
         switch format {
         case .text: text(r, tag)
-        case .jsonl: json(r, location ?? SourceLocation(source: "", line: 0), tag)
+        case .jsonl: json(r, place ?? EventPlace(source: InternedNames.id(""), line: 0, cursor: nil), tag)
         }
     }
 
@@ -109,15 +114,12 @@ public final class EventsPrinter {
         out.write("⟩" as StaticString)
     }
 
-    func json(_ r: SyslogRecord, _ loc: SourceLocation, _ tag: UnsafePointer<TaggedEvent>?) {
+    func json(_ r: SyslogRecord, _ place: EventPlace, _ tag: UnsafePointer<TaggedEvent>?) {
         out.write("{\"time\":\"" as StaticString)
         utcStamp.write(r.time, to: out)
         out.write("\",\"ts\":" as StaticString)
         out.writeDecimal(r.time)
-        out.write(",\"host\":\"" as StaticString)
-        out.writeJSONString(r.host)
-        out.write("\",\"program\":\"" as StaticString)
-        out.writeJSONString(r.program)
+        snippets.hostAndProgram(r.host, r.program, out)
         if r.pid >= 0 {
             out.write("\",\"pid\":" as StaticString)
             out.writeDecimal(Int64(r.pid))
@@ -126,11 +128,9 @@ public final class EventsPrinter {
             out.write("\",\"pid\":null,\"message\":\"" as StaticString)
         }
         out.writeJSONString(r.message)
-        out.write("\",\"source\":\"" as StaticString)
-        out.writeJSONString(loc.source)
-        out.write("\",\"line\":" as StaticString)
-        out.writeDecimal(loc.line)
-        if let c = loc.cursor {
+        snippets.source(place.source, out)
+        out.writeDecimal(place.line)
+        if let c = place.cursor {
             out.write(",\"cursor\":\"" as StaticString)
             out.writeJSONString(c)
             out.byte(UInt8(ascii: "\""))
@@ -143,15 +143,105 @@ public final class EventsPrinter {
     /// `,"kind":…,"pattern":…,"fields":{…}` and `"spoofed"`.
     @inline(__always)
     func jsonTag(_ tag: UnsafePointer<TaggedEvent>) {
-        out.write(",\"kind\":\"" as StaticString)
-        out.write(tag.pointee.kind.rawValue)
-        out.write("\",\"pattern\":\"" as StaticString)
-        out.writeJSONString(tag.pointee.patternID)
-        out.write("\",\"fields\":{" as StaticString)
+        snippets.kindAndPattern(tag.pointee.kind, tag.pointee.patternName, out)
         jsonFields.first = true
         EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: jsonFields)
         out.byte(UInt8(ascii: "}"))
         if tag.pointee.spoofed { out.write(",\"spoofed\":true" as StaticString) }
+    }
+
+    let snippets = JSONSnippets()
+}
+
+/// Pieces of a JSON Lines record that repeat from record to record, kept escaped: the host and
+/// program (`,"host":"…","program":"…`, for the last pair seen), the source (`","source":"…","line":`,
+/// per source number) and the kind and pattern (`,"kind":"…","pattern":"…","fields":{`, per
+/// pattern number). Each is what the escaping writer writes for it, made by that writer once.
+final class JSONSnippets {
+    /// The last host and program (their bytes, up to `keyRoom` together) and their snippet.
+    var key: [UInt8] = []
+    var hostCount = -1
+    var hostProgram: [UInt8] = []
+    static let keyRoom = 256
+    var sources: [Int32: [UInt8]] = [:]
+    var patterns: [[UInt8]] = []
+    var patternKinds: [EventKind?] = []
+    /// Where snippets are made (never flushed: nothing is written to a file).
+    let scratch = OutputWriter(fd: -1)
+
+    /// `make`'s output through the escaping writer, or nil when it did not fit in the buffer
+    /// (callers keep what they escape far below its size, so that it is never flushed).
+    func made(_ make: (OutputWriter) -> Void) -> [UInt8]? {
+        scratch.count = 0
+        make(scratch)
+        guard scratch.count > 0, scratch.count < scratch.capacity else { return nil }
+        return Array(UnsafeBufferPointer(start: scratch.base, count: scratch.count))
+    }
+
+    @inline(__always)
+    func hostAndProgram(_ host: UnsafeRawBufferPointer, _ program: UnsafeRawBufferPointer, _ out: OutputWriter) {
+        let h = host.count, n = h + program.count
+        if h == hostCount, n == key.count, key.withUnsafeBytes({ k in
+            (h == 0 || memcmp(k.baseAddress!, host.baseAddress!, h) == 0)
+                && (n == h || memcmp(k.baseAddress! + h, program.baseAddress!, n - h) == 0)
+        }) {
+            hostProgram.withUnsafeBytes { out.write($0) }
+            return
+        }
+        let write = { (o: OutputWriter) in
+            o.write(",\"host\":\"" as StaticString)
+            o.writeJSONString(host)
+            o.write("\",\"program\":\"" as StaticString)
+            o.writeJSONString(program)
+        }
+        if n <= Self.keyRoom, let made = made(write) {
+            key = Array(host) + Array(program)
+            hostCount = h
+            hostProgram = made
+            made.withUnsafeBytes { out.write($0) }
+        } else {
+            write(out)
+        }
+    }
+
+    @inline(__always)
+    func source(_ id: Int32, _ out: OutputWriter) {
+        if let s = sources[id] { s.withUnsafeBytes { out.write($0) }; return }
+        let write = { (o: OutputWriter) in
+            o.write("\",\"source\":\"" as StaticString)
+            o.writeJSONString(InternedNames.name(id))
+            o.write("\",\"line\":" as StaticString)
+        }
+        if sources.count < 1024, InternedNames.name(id).utf8.count <= 4096, let made = made(write) {
+            sources[id] = made
+            made.withUnsafeBytes { out.write($0) }
+        } else {
+            write(out)
+        }
+    }
+
+    @inline(__always)
+    func kindAndPattern(_ kind: EventKind, _ pattern: Int32, _ out: OutputWriter) {
+        let k = Int(pattern)
+        if k < patterns.count, patternKinds[k] == kind { patterns[k].withUnsafeBytes { out.write($0) }; return }
+        let write = { (o: OutputWriter) in
+            o.write(",\"kind\":\"" as StaticString)
+            o.write(kind.rawValue)
+            o.write("\",\"pattern\":\"" as StaticString)
+            o.writeJSONString(InternedNames.name(pattern))
+            o.write("\",\"fields\":{" as StaticString)
+        }
+        if k < 65_536, let made = made(write) {
+            if k >= patterns.count {
+                patterns += Array(repeating: [], count: k + 1 - patterns.count)
+                patternKinds += Array(repeating: nil, count: k + 1 - patternKinds.count)
+            }
+            patterns[k] = made
+            patternKinds[k] = kind
+            made.withUnsafeBytes { out.write($0) }
+        } else {
+            write(out)
+        }
     }
 }
 

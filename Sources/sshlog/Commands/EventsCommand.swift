@@ -57,7 +57,7 @@ struct EventsCommand: ParsableCommand {
             if tag?.pointee.spoofed == true { spoofed += 1 }
             if onlyUnmatched && tag != nil { return }
             if onlyTagged && tag == nil { return }
-            printer.print(rec, location: location, lent: tag)
+            printer.print(rec, place: location, lent: tag)
         }
         out.flush()
         if spoofed > 0 {
