@@ -51,9 +51,7 @@ public final class EventsPrinter {
         }
         localStamp.write(r.time, to: out)
         out.byte(0x20)
-        if let tail = Self.verbatimTail(r) {
-            out.write(tail)
-        } else {
+        if !Self.writeVerbatimTail(r, out) {
             if !r.hostRange.isEmpty { out.writeTerminalSafe(r.host); out.byte(0x20) }
             out.writeTerminalSafe(r.program)
             if r.pid >= 0 {
@@ -68,19 +66,20 @@ public final class EventsPrinter {
         out.byte(0x0A)
     }
 
-    /// The line from its host name (or program, when it names no host) to its end, when those
-    /// bytes are exactly what the text format prints there, `host program[pid]: message`, and all
-    /// printable ASCII (nothing to escape): the usual line, copied whole instead of in four
-    /// escaped pieces. Nil otherwise (another layout, a pid with leading zeros, bytes to escape).
+    /// Writes the line from its host name (or program, when it names no host) to its end, when
+    /// those bytes are exactly what the text format prints there, `host program[pid]: message`,
+    /// and all printable ASCII (nothing to escape): the usual line, copied whole instead of in
+    /// four escaped pieces. False, with nothing written, otherwise (another layout, a pid with
+    /// leading zeros, bytes to escape, a line longer than the output's slack).
     @inline(__always)
-    static func verbatimTail(_ r: SyslogRecord) -> UnsafeRawBufferPointer? {
+    static func writeVerbatimTail(_ r: SyslogRecord, _ out: OutputWriter) -> Bool {
         let l = r.line
         let n = l.count
-        guard let base = l.baseAddress, r.messageRange.upperBound == n else { return nil }
+        guard let base = l.baseAddress, r.messageRange.upperBound == n else { return false }
         var start = r.programRange.lowerBound
         if !r.hostRange.isEmpty {
             let h = r.hostRange.upperBound
-            guard h + 1 == start, l[h] == 0x20 else { return nil }
+            guard h + 1 == start, l[h] == 0x20 else { return false }
             start = r.hostRange.lowerBound
         }
         var e = r.programRange.upperBound
@@ -88,19 +87,19 @@ public final class EventsPrinter {
             // `[digits]`: as many digits as the pid has (so none leading), and at most nine (so
             // the parsed value cannot have wrapped).
             let d = digitCount(r.pid)
-            guard d <= 9, e + d + 2 <= n, l[e] == UInt8(ascii: "["), l[e + d + 1] == UInt8(ascii: "]") else { return nil }
+            guard d <= 9, e + d + 2 <= n, l[e] == UInt8(ascii: "["), l[e + d + 1] == UInt8(ascii: "]") else { return false }
             e += d + 2
         }
         guard e + 2 == r.messageRange.lowerBound, l[e] == UInt8(ascii: ":"), l[e + 1] == 0x20,
-              ByteScan.terminalPlainPrefix(base + start, n - start) == n - start else { return nil }
-        return UnsafeRawBufferPointer(start: base + start, count: n - start)
+              n - start <= OutputWriter.slack else { return false }
+        return out.appendIfPlain(base + start, n - start, ByteScan.terminalFlags, ByteScan.isTerminalPlain)
     }
 
+    /// The number of decimal digits of `v` ≥ 0.
     @inline(__always)
     static func digitCount(_ v: Int32) -> Int {
-        var d = 1, x = v
-        while x >= 10 { x /= 10; d += 1 }
-        return d
+        v < 10_000 ? (v < 100 ? (v < 10 ? 1 : 2) : (v < 1000 ? 3 : 4))
+            : (v < 1_000_000 ? (v < 100_000 ? 5 : 6) : (v < 100_000_000 ? (v < 10_000_000 ? 7 : 8) : (v < 1_000_000_000 ? 9 : 10)))
     }
 
     /// `  ⟨kind field=value …⟩`. Read through the pointer: passing `pointee` on, even borrowed,
@@ -262,16 +261,16 @@ final class TextFieldWriter: EventFieldSink {
     @inline(__always)
     func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
         let len = bytes.count, nl = n.utf8CodeUnitCount
-        if let p = bytes.baseAddress, nl + len + 2 <= OutputWriter.slack, ByteScan.terminalPlainPrefix(p, len) == len {
-            // Nothing to escape: the whole ` name=value` with one check for room.
+        if let p = bytes.baseAddress, nl + len + 2 <= OutputWriter.slack {
+            // ` name=`, then the value checked and copied in one pass when nothing is to escape.
             out.reserve(nl + len + 2)
             let d = out.base + out.count
             d[0] = 0x20
             OutputWriter.copy(d + 1, n.utf8Start, nl)
             d[nl + 1] = UInt8(ascii: "=")
-            OutputWriter.copy(d + nl + 2, p, len)
-            out.count += nl + len + 2
-            return
+            out.count += nl + 2
+            if out.appendIfPlain(p, len, ByteScan.terminalFlags, ByteScan.isTerminalPlain) { return }
+            out.count -= nl + 2
         }
         escaped(n, bytes)
     }
@@ -338,16 +337,20 @@ final class JSONFieldWriter: EventFieldSink {
     @inline(__always)
     func field(_ n: StaticString, bytes: UnsafeRawBufferPointer) {
         let len = bytes.count
-        if let p = bytes.baseAddress, n.utf8CodeUnitCount + len + 6 <= OutputWriter.slack,
-           ByteScan.jsonPlainPrefix(p, len) == len {
-            // Nothing to escape: the whole `,"name":"value"` with one check for room.
+        if let p = bytes.baseAddress, n.utf8CodeUnitCount + len + 6 <= OutputWriter.slack {
+            // `,"name":"`, then the value checked and copied in one pass when nothing is to
+            // escape, and `"`; one check for room.
+            let wasFirst = first
             out.reserve(n.utf8CodeUnitCount + len + 6)
-            let d = out.base + out.count
-            let k = putName(n, at: d)
-            OutputWriter.copy(d + k, p, len)
-            d[k + len] = UInt8(ascii: "\"")
-            out.count += k + len + 1
-            return
+            let k = putName(n, at: out.base + out.count)
+            out.count += k
+            if out.appendIfPlain(p, len, ByteScan.jsonFlags, ByteScan.isJSONPlain) {
+                out.base[out.count] = UInt8(ascii: "\"")
+                out.count += 1
+                return
+            }
+            out.count -= k
+            first = wasFirst
         }
         name(n)
         value(bytes)

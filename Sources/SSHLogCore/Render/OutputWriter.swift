@@ -51,6 +51,42 @@ public final class OutputWriter {
         }
     }
 
+    /// Appends `n` bytes (at most `slack`) when `flags` raises none for any of them (the
+    /// escapers' plain bytes: see `ByteScan`), checking and copying in one pass; otherwise writes
+    /// nothing (the bytes copied past `count` are left there unused) and returns false.
+    @inline(__always)
+    func appendIfPlain(_ src: UnsafeRawPointer, _ n: Int, _ flags: (UInt64) -> UInt64, _ plain: (UInt8) -> Bool) -> Bool {
+        reserve(n)
+        let d = UnsafeMutableRawPointer(base + count)
+        var acc: UInt64 = 0
+        if n >= 8 {
+            var k = 0
+            while k + 8 < n {
+                let w = src.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                acc |= flags(UInt64(littleEndian: w))
+                d.storeBytes(of: w, toByteOffset: k, as: UInt64.self)
+                k += 8
+            }
+            let w = src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            acc |= flags(UInt64(littleEndian: w))
+            d.storeBytes(of: w, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 {
+            let a = src.loadUnaligned(as: UInt32.self), b = src.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            acc = flags(UInt64(UInt32(littleEndian: a)) | UInt64(UInt32(littleEndian: b)) << 32)
+            d.storeBytes(of: a, as: UInt32.self)
+            d.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+        } else {
+            for k in 0..<n {
+                let b = src.load(fromByteOffset: k, as: UInt8.self)
+                if !plain(b) { return false }
+                d.storeBytes(of: b, toByteOffset: k, as: UInt8.self)
+            }
+        }
+        guard acc == 0 else { return false }
+        count += n
+        return true
+    }
+
     /// Copies `n` bytes from `src` to `dst` (not overlapping). Up to 64 bytes (nearly every
     /// piece of a record) in words, overlapping the last one, without the call to memcpy, which
     /// costs more than such a copy; longer runs with memcpy. Reads and writes exactly `n` bytes.
@@ -276,6 +312,11 @@ public final class OutputWriter {
     public func writeJSONString(_ bytes: UnsafeRawBufferPointer) {
         guard let p = bytes.baseAddress else { return }
         let n = bytes.count
+        // Nearly always nothing to escape: checked and copied in one pass.
+        if n <= OutputWriter.slack, appendIfPlain(p, n, ByteScan.jsonFlags, ByteScan.isJSONPlain) {
+            flushIfFull()
+            return
+        }
         var i = 0
         while i < n {
             let run = ByteScan.jsonPlainPrefix(p + i, n - i)
