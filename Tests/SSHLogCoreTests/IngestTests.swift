@@ -296,4 +296,24 @@ final class SeekTests: XCTestCase {
         // Line numbers stay true after the seek.
         XCTAssertEqual(firstLoc?.line, 299_001)
     }
+
+    /// The line count before a seek (two halves at once from 16 MiB on) equals a byte count of
+    /// `\n`, wherever the prefix ends and the halves split, a line break included.
+    func testLinesBeforeASeekAreCountedExactlyInHalves() throws {
+        let dir = TestSupport.tempDir()
+        let url = dir.appendingPathComponent("auth.log")
+        var bytes = [UInt8](repeating: 0x61, count: (17 << 20) + 12_345)
+        var rng: UInt64 = 0x2545_F491_4F6C_DD1D
+        var i = 0
+        while i < bytes.count {
+            bytes[i] = 0x0A
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            i += 1 + Int(rng % 200)
+        }
+        try Data(bytes).write(to: url)
+        for upTo in [0, 1, 4095, 16 << 20, (16 << 20) + 1, (17 << 20) + 3, bytes.count, bytes.count + 100] {
+            let want = bytes[0..<min(upTo, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            XCTAssertEqual(TimeSeek.countLines(path: url.path, upTo: Int64(upTo)), want, "up to \(upTo)")
+        }
+    }
 }
