@@ -106,8 +106,7 @@ public final class EventsPrinter {
     /// copied the event (a retain and a release per reference in it).
     @inline(__always)
     func textTag(_ tag: UnsafePointer<TaggedEvent>) {
-        out.write("  ⟨" as StaticString)
-        out.write(tag.pointee.kind.rawValue)
+        snippets.textKind(tag.pointee.kind, tag.pointee.patternName, out)
         EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: textFields)
         if tag.pointee.spoofed { out.write(" SPOOFED" as StaticString) }
         out.write("⟩" as StaticString)
@@ -219,10 +218,30 @@ final class JSONSnippets {
         }
     }
 
+    /// `  ⟨kind` of the text format, per pattern number (the kind's name is ASCII: nothing to
+    /// escape).
+    var textKinds: [[UInt8]] = []
+    var textKindOf: [EventKind?] = []
+
+    @inline(__always)
+    func textKind(_ kind: EventKind, _ pattern: Int32, _ out: OutputWriter) {
+        let k = Int(pattern)
+        if k >= 0, k < textKinds.count, textKindOf[k] == kind { textKinds[k].withUnsafeBytes { out.write($0) }; return }
+        out.write("  ⟨" as StaticString)
+        out.write(kind.rawValue)
+        guard k >= 0, k < 65_536 else { return }
+        if k >= textKinds.count {
+            textKinds += Array(repeating: [], count: k + 1 - textKinds.count)
+            textKindOf += Array(repeating: nil, count: k + 1 - textKindOf.count)
+        }
+        textKinds[k] = Array("  ⟨".utf8) + Array(kind.rawValue.utf8)
+        textKindOf[k] = kind
+    }
+
     @inline(__always)
     func kindAndPattern(_ kind: EventKind, _ pattern: Int32, _ out: OutputWriter) {
         let k = Int(pattern)
-        if k < patterns.count, patternKinds[k] == kind { patterns[k].withUnsafeBytes { out.write($0) }; return }
+        if k >= 0, k < patterns.count, patternKinds[k] == kind { patterns[k].withUnsafeBytes { out.write($0) }; return }
         let write = { (o: OutputWriter) in
             o.write(",\"kind\":\"" as StaticString)
             o.write(kind.rawValue)
@@ -230,7 +249,7 @@ final class JSONSnippets {
             o.writeJSONString(InternedNames.name(pattern))
             o.write("\",\"fields\":{" as StaticString)
         }
-        if k < 65_536, let made = made(write) {
+        if k >= 0, k < 65_536, let made = made(write) {
             if k >= patterns.count {
                 patterns += Array(repeating: [], count: k + 1 - patterns.count)
                 patternKinds += Array(repeating: nil, count: k + 1 - patternKinds.count)
