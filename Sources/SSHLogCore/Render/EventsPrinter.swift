@@ -156,16 +156,31 @@ public final class EventsPrinter {
 /// per source number) and the kind and pattern (`,"kind":"…","pattern":"…","fields":{`, per
 /// pattern number). Each is what the escaping writer writes for it, made by that writer once.
 final class JSONSnippets {
-    /// The last host and program (their bytes, up to `keyRoom` together) and their snippet.
-    var key: [UInt8] = []
-    var hostCount = -1
-    var hostProgram: [UInt8] = []
+    /// The last few host and program pairs (a log interleaves a few programs): their bytes (up
+    /// to `keyRoom` together) in `keys`, where the host ends in them (-1: unused), and their
+    /// snippets; replaced round-robin.
     static let keyRoom = 256
+    static let pairs = 4
+    static let snippetRoom = JSONSnippets.keyRoom * 6 + 64
+    let keys = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONSnippets.keyRoom * JSONSnippets.pairs)
+    let snippets = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONSnippets.snippetRoom * JSONSnippets.pairs)
+    var keyCounts = [Int](repeating: 0, count: JSONSnippets.pairs)
+    var hostCounts = [Int](repeating: -1, count: JSONSnippets.pairs)
+    var snippetCounts = [Int](repeating: 0, count: JSONSnippets.pairs)
+    var nextPair = 0
+    /// The snippet of each source seen, and the last one's (the usual case: one file at a time).
     var sources: [Int32: [UInt8]] = [:]
+    var lastSource: Int32 = -1
+    var lastSourceSnippet: [UInt8] = []
     var patterns: [[UInt8]] = []
     var patternKinds: [EventKind?] = []
     /// Where snippets are made (never flushed: nothing is written to a file).
     let scratch = OutputWriter(fd: -1)
+
+    deinit {
+        keys.deallocate()
+        snippets.deallocate()
+    }
 
     /// `make`'s output through the escaping writer, or nil when it did not fit in the buffer
     /// (callers keep what they escape far below its size, so that it is never flushed).
@@ -179,32 +194,56 @@ final class JSONSnippets {
     @inline(__always)
     func hostAndProgram(_ host: UnsafeRawBufferPointer, _ program: UnsafeRawBufferPointer, _ out: OutputWriter) {
         let h = host.count, n = h + program.count
-        if h == hostCount, n == key.count, key.withUnsafeBytes({ k in
-            (h == 0 || memcmp(k.baseAddress!, host.baseAddress!, h) == 0)
-                && (n == h || memcmp(k.baseAddress! + h, program.baseAddress!, n - h) == 0)
-        }) {
-            hostProgram.withUnsafeBytes { out.write($0) }
-            return
+        for i in 0..<Self.pairs where hostCounts[i] == h && keyCounts[i] == n {
+            let key = keys + i * Self.keyRoom
+            if (h == 0 || memcmp(key, host.baseAddress!, h) == 0) && (n == h || memcmp(key + h, program.baseAddress!, n - h) == 0) {
+                out.append(snippets + i * Self.snippetRoom, snippetCounts[i])
+                out.flushIfFull()
+                return
+            }
         }
+        hostAndProgramMissed(host, program, out)
+    }
+
+    @inline(never)
+    func hostAndProgramMissed(_ host: UnsafeRawBufferPointer, _ program: UnsafeRawBufferPointer, _ out: OutputWriter) {
+        let h = host.count, n = h + program.count
         let write = { (o: OutputWriter) in
             o.write(",\"host\":\"" as StaticString)
             o.writeJSONString(host)
             o.write("\",\"program\":\"" as StaticString)
             o.writeJSONString(program)
         }
-        if n <= Self.keyRoom, let made = made(write) {
-            key = Array(host) + Array(program)
-            hostCount = h
-            hostProgram = made
-            made.withUnsafeBytes { out.write($0) }
-        } else {
+        guard n <= Self.keyRoom, let made = made(write), made.count <= Self.snippetRoom else {
             write(out)
+            return
         }
+        let i = nextPair
+        nextPair = (nextPair + 1) % Self.pairs
+        let key = keys + i * Self.keyRoom
+        if h > 0 { key.update(from: host.baseAddress!.assumingMemoryBound(to: UInt8.self), count: h) }
+        if n > h { (key + h).update(from: program.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n - h) }
+        keyCounts[i] = n
+        hostCounts[i] = h
+        made.withUnsafeBufferPointer { (snippets + i * Self.snippetRoom).update(from: $0.baseAddress!, count: made.count) }
+        snippetCounts[i] = made.count
+        made.withUnsafeBytes { out.write($0) }
     }
 
     @inline(__always)
     func source(_ id: Int32, _ out: OutputWriter) {
-        if let s = sources[id] { s.withUnsafeBytes { out.write($0) }; return }
+        if id == lastSource { lastSourceSnippet.withUnsafeBytes { out.write($0) }; return }
+        sourceMissed(id, out)
+    }
+
+    @inline(never)
+    func sourceMissed(_ id: Int32, _ out: OutputWriter) {
+        if let s = sources[id] {
+            lastSource = id
+            lastSourceSnippet = s
+            s.withUnsafeBytes { out.write($0) }
+            return
+        }
         let write = { (o: OutputWriter) in
             o.write("\",\"source\":\"" as StaticString)
             o.writeJSONString(InternedNames.name(id))
@@ -212,6 +251,8 @@ final class JSONSnippets {
         }
         if sources.count < 1024, InternedNames.name(id).utf8.count <= 4096, let made = made(write) {
             sources[id] = made
+            lastSource = id
+            lastSourceSnippet = made
             made.withUnsafeBytes { out.write($0) }
         } else {
             write(out)
