@@ -54,10 +54,13 @@ public struct InputFile: Sendable {
                          mtime: Int64(st.st_mtim.tv_sec), setName: setName ?? path, age: age)
     }
 
-    /// Opens the file's bytes (decompressing when needed).
+    /// Opens the file's bytes (decompressing when needed, a few blocks ahead on a thread of its
+    /// own unless `SSHLOG_THREADS=0`).
     public func openBytes() throws -> ByteSource {
         switch compression {
-        case .gzip: return PrefetchByteSource(try GzipByteSource(path: path))
+        case .gzip:
+            let gz = try GzipByteSource(path: path)
+            return ThreadUse.allowed ? PrefetchByteSource(gz) : gz
         case .none: return try FileByteSource(path: path)
         }
     }

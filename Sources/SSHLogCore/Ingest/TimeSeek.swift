@@ -61,7 +61,7 @@ public enum TimeSeek {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return 0 }
         defer { close(fd) }
-        guard upTo >= 16 << 20, TaggingPipeline.threaded else { return count(fd, from: 0, to: upTo) }
+        guard upTo >= 16 << 20, ThreadUse.allowed else { return count(fd, from: 0, to: upTo) }
         let half = upTo / 2
         final class Half {
             let fd: Int32, from: Int64, to: Int64

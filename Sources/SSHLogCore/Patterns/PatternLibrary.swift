@@ -273,37 +273,24 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     /// Tags one record with the given capture stack and appends its event to `events`; false when
-    /// nothing matched. (Appending in place spares the event a copy on the way out.) `host` gives
-    /// the host name's String, `place` where the record came from.
+    /// nothing matched. `host` gives the host name's String, `place` where the record came from.
+    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, into events: inout [TaggedEvent],
+             host: () -> String, place: () -> EventPlace) -> Bool {
+        events.append(TaggedEvent.unused)
+        if tag(record, captures: caps, slot: &events[events.count - 1], host: host, place: place) { return true }
+        events.removeLast()
+        return false
+    }
+
+    /// Tags one record with the given capture stack, writing its event over `slot` (an event no
+    /// longer needed, such as a batch keeps for reuse) field by field: no event is built aside,
+    /// copied in and freed. Every stored property of the event is assigned. False, with `slot`
+    /// as it was, when nothing matched. `host` gives the host name's String, `place` where the
+    /// record came from.
     ///
     /// Where the event's message bytes live: a copy of its own (default); the record's own bytes
     /// (`borrow`: they stay put while the event is read); or a copy in `arena` (borrowed from it).
-    @inline(__always)
-    func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, into events: inout [TaggedEvent],
-             host: () -> String, place: () -> EventPlace, borrow: Bool = false, arena: ByteArena? = nil) -> Bool {
-        let message = record.message
-        guard let pr = prepare(record.program, message) else { return false }
-        var base = message.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        guard let run = search(pr, base, caps) else { return false }
-        let pattern = Int(run.accepted)
-        if let arena {
-            base = UnsafePointer(arena.copy(base, message.count).assumingMemoryBound(to: UInt8.self))
-        }
-        // The message is kept once, as the fields' storage, which is also the event's message.
-        var fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
-        fillMatch(&fields, pr, base, message.count, caps, depth: run.depth, keepText: true, borrowText: borrow || arena != nil)
-        // An exactly matched program name is the library's String of it (no decoding).
-        let program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
-        let at = place()
-        events.append(TaggedEvent(time: record.time, host: host(), program: program, pid: record.pid, kind: kinds[pattern],
-                                  patternName: idNames[pattern], matchFields: consume fields,
-                                  sourceName: at.source, line: at.line, cursor: at.cursor))
-        return true
-    }
-
-    /// As `tag(_:captures:into:…)`, the event written over `slot` (an event no longer needed, kept
-    /// by a batch for reuse) field by field: no event is built aside, copied in and freed, and
-    /// no batch frees its events one by one. Every stored property of the event is assigned.
+    /// The message is kept once, as the fields' storage, which is also the event's message.
     @inline(__always)
     func tag(_ record: SyslogRecord, captures caps: UnsafeMutableBufferPointer<Capture>, slot e: inout TaggedEvent,
              host: () -> String, place: () -> EventPlace, borrow: Bool = false, arena: ByteArena? = nil) -> Bool {
@@ -317,6 +304,7 @@ public final class PatternLibrary: @unchecked Sendable {
         }
         e.fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
         fillMatch(&e.fields, pr, base, message.count, caps, depth: run.depth, keepText: true, borrowText: borrow || arena != nil)
+        // An exactly matched program name is the library's String of it (no decoding).
         e.program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]
         let at = place()
         e.time = record.time

@@ -146,9 +146,3 @@ final class RecordBatch: @unchecked Sendable {
         }
     }
 }
-
-extension TaggedEvent {
-    /// What a batch's new event slot holds until an event is written over it.
-    static let unused = TaggedEvent(time: 0, host: "", program: "", pid: -1, kind: .connOpen, patternName: -1,
-                                    matchFields: EventFields(), sourceName: -1, line: 0, cursor: nil)
-}

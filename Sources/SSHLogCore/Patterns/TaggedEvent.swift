@@ -361,6 +361,10 @@ public struct TaggedEvent: Sendable {
         self.spoofed = spoofed
     }
 
+    /// A slot for an event to be written over (`PatternLibrary.tag(_:captures:slot:…)`).
+    static let unused = TaggedEvent(time: 0, host: "", program: "", pid: -1, kind: .connOpen, patternName: -1,
+                                    matchFields: EventFields(), sourceName: -1, line: 0, cursor: nil)
+
     /// A match's event: `fields.bytes` holds the message bytes (kept as they are, invalid UTF-8
     /// included) and is its message.
     @inline(__always)

@@ -30,31 +30,19 @@ public final class Tagger {
         })
     }
 
-    /// Appends the record's tag to `events`, its place given by number, its message borrowed from
-    /// the record (whose bytes must stay put while the event is read: a batch's copy); false when
-    /// it has none.
-    @inline(__always)
-    func tagBorrowing(_ record: SyslogRecord, into events: inout [TaggedEvent], place: () -> EventPlace) -> Bool {
-        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place, borrow: true)
-    }
-
-    /// `tagBorrowing`, the event written over `slot` (`RecordBatch.nextTag`).
+    /// Writes the record's tag over `slot` (`RecordBatch.nextTag`), its place given by number, its
+    /// message borrowed from the record (whose bytes must stay put while the event is read: a
+    /// batch's copy); false when it has none.
     @inline(__always)
     func tagBorrowing(_ record: SyslogRecord, slot: inout TaggedEvent, place: () -> EventPlace) -> Bool {
         library.tag(record, captures: captures, slot: &slot, host: { hostName(record.host) }, place: place, borrow: true)
     }
 
-    /// `tag(_:into:arena:place:)`, the event written over `slot` (`RecordBatch.nextTag`).
+    /// Writes the record's tag over `slot` (`RecordBatch.nextTag`) with its message copied into
+    /// `arena` and borrowed from there; false when it has none.
     @inline(__always)
     func tag(_ record: SyslogRecord, slot: inout TaggedEvent, arena: ByteArena, place: () -> EventPlace) -> Bool {
         library.tag(record, captures: captures, slot: &slot, host: { hostName(record.host) }, place: place, arena: arena)
-    }
-
-    /// Appends the record's tag to `events` with its message copied into `arena` and borrowed
-    /// from there; false when it has none.
-    @inline(__always)
-    func tag(_ record: SyslogRecord, into events: inout [TaggedEvent], arena: ByteArena, place: () -> EventPlace) -> Bool {
-        library.tag(record, captures: captures, into: &events, host: { hostName(record.host) }, place: place, arena: arena)
     }
 
     /// The number of a source name in `InternedNames`.

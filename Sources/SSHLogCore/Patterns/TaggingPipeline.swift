@@ -15,9 +15,9 @@ import Musl
 /// caller, whenever the batch it must print next is not tagged yet, does the same instead of
 /// waiting. So the work settles on whichever thread has time. (Letting the reader tag each batch
 /// as soon as it had read it left the caller waiting: the reader did nearly all the tagging, and
-/// `events` took about 1.5 times as long: 0.21 s against 0.13–0.16 s on the 100 MB bench file.) Measured on two cores, each is the faster choice for its
-/// caller. With workers (`SSHLOG_WORKERS`), the reading thread only copies records and the
-/// workers tag them.
+/// `events` took about 1.5 times as long: 0.21 s against 0.13–0.16 s on the 100 MB bench file.)
+/// Measured on two cores, each is the faster choice for its caller. With workers
+/// (`SSHLOG_WORKERS`), the reading thread only copies records and the workers tag them.
 ///
 /// Batches move through a ring of `depth` slots: the reader fills free slots in order, a worker
 /// (if any) takes the oldest filled one and tags it, the caller consumes ready slots in order and
@@ -43,7 +43,7 @@ final class TaggingPipeline: @unchecked Sendable {
     let fill: (RecordBatch) -> Bool
 
     /// False with `SSHLOG_THREADS=0`: everything runs on the caller's thread, batch after batch.
-    static let threaded: Bool = getenv("SSHLOG_THREADS").map { atoi($0) != 0 } ?? true
+    static var threaded: Bool { ThreadUse.allowed }
 
     /// The worker count asked for: `workers`, else `SSHLOG_WORKERS`, else 0 (no tagging threads
     /// of their own: see the type's documentation). Measured on two cores, workers lose: the
