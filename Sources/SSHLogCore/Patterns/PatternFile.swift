@@ -61,6 +61,8 @@ struct PatternFileParser {
     private(set) var specs: [PatternSpec] = []
     private(set) var warnings: [SSHLogError] = []
     private var defines: [String: (text: String, place: String)] = [:]
+    /// The macros' texts, made once all are read (each template is expanded with them).
+    private var defineTexts: [String: String] = [:]
 
     /// Parses all files: macros first (they are global, in any file), then patterns.
     mutating func parse(_ files: [(name: String, text: String)]) throws {
@@ -81,6 +83,7 @@ struct PatternFileParser {
                 defines[name] = (body, place)
             }
         }
+        defineTexts = defines.mapValues(\.text)
         var ids: [String: String] = [:]
         for f in files {
             try parseFile(name: f.name, text: f.text, ids: &ids)
@@ -255,7 +258,7 @@ struct PatternFileParser {
             spec.description = arg
         case "template", "fallback":
             guard !arg.isEmpty else { throw SSHLogError(.badPattern, place, "empty \(kw)") }
-            let expanded = try TemplateParser.expand(arg, defines: defines.mapValues(\.text), place: place)
+            let expanded = try TemplateParser.expand(arg, defines: defineTexts, place: place)
             for e in expanded { try Self.validate(e, place: place) }
             spec.templates.append(PatternTemplate(text: arg, line: line, fallback: kw == "fallback", expansions: expanded))
         case "set":
@@ -284,7 +287,8 @@ struct PatternFileParser {
         for (i, t) in tokens.enumerated() {
             guard case .field(let name, let type) = t else { continue }
             fields += 1
-            let shown = "<\(name ?? "_"):\(type.rawValue)>"
+            // Spelled out only for a message (this runs for every field of every template at start).
+            var shown: String { "<\(name ?? "_"):\(type.rawValue)>" }
             let next = tokens[(i + 1)...].first { if case .constant = $0 { return false }; return true }
             if type == .rest, next != nil {
                 throw SSHLogError(.badPattern, place, "\(shown) must be the last thing in the template",
