@@ -52,8 +52,9 @@ public final class OutputWriter {
     }
 
     /// Appends `n` bytes (at most `slack`) when `flags` raises none for any of them (the
-    /// escapers' plain bytes: see `ByteScan`), checking and copying in one pass; otherwise writes
-    /// nothing (the bytes copied past `count` are left there unused) and returns false.
+    /// escapers' plain bytes: see `ByteScan`), checking and copying in one pass (the scan of
+    /// `ByteScan.plainPrefix`, with a store per word); otherwise writes nothing (the bytes copied
+    /// past `count` are left there unused) and returns false.
     @inline(__always)
     func appendIfPlain(_ src: UnsafeRawPointer, _ n: Int, _ flags: (UInt64) -> UInt64, _ plain: (UInt8) -> Bool) -> Bool {
         reserve(n)
