@@ -86,7 +86,16 @@ final class EventsOutputTests: XCTestCase {
                     i += 1
                 } else {
                     let len = s.withUnsafeBytes { OutputWriter.utf8SequenceLength($0, i) }
-                    if len > 0 { o += s[i..<(i + len)]; i += len } else { o += [0xEF, 0xBF, 0xBD]; i += 1 }
+                    if len == 0 { o += [0xEF, 0xBF, 0xBD]; i += 1; continue }
+                    // C1 controls and the line and bidi controls, as `JSONWriter` escapes them.
+                    let v = String(decoding: s[i..<(i + len)], as: UTF8.self).unicodeScalars.first!.value
+                    if (0x80...0x9F).contains(v) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                        let h = String(v, radix: 16)
+                        o += Array(("\\u" + String(repeating: "0", count: 4 - h.count) + h).utf8)
+                    } else {
+                        o += s[i..<(i + len)]
+                    }
+                    i += len
                 }
             }
             return o
@@ -206,7 +215,8 @@ final class EventsOutputTests: XCTestCase {
         XCTAssertEqual(Self.show(t), "ab\\x1b]0;t\\x07c\\x09d\\x7f\\xc2\\x9b31m\\xff\"\\")
         XCTAssertFalse(t.contains { $0 < 0x20 || $0 == 0x7F })
         let j = Self.capture { out in s.withUnsafeBytes { out.writeJSONString($0) } }
-        XCTAssertEqual(Self.show(j), "ab\\u001b]0;t\\u0007c\\td\\u007f\u{9b}31m\u{fffd}\\\"\\\\")
+        // C1 CSI escaped too, as in explain's JSON: no raw control of any kind reaches a terminal.
+        XCTAssertEqual(Self.show(j), "ab\\u001b]0;t\\u0007c\\td\\u007f\\u009b31m\u{fffd}\\\"\\\\")
         let doc = Array("[\"".utf8) + j + Array("\"]".utf8)
         let parsed = try? JSONSerialization.jsonObject(with: Data(doc)) as? [String]
         XCTAssertEqual(parsed?.first, String(decoding: s, as: UTF8.self))
@@ -382,6 +392,20 @@ final class EventsOutputTests: XCTestCase {
         }
         XCTAssertEqual(records, Self.hostileLines().count)
         XCTAssertTrue(Self.show(got).contains("\"fields\":{\"client\":\"2001:db8::0\",\"port\":\"40000\",\"user\":\"ev\\u001b[31mil\",\"invalid\":\"yes\"}"))
+        // Inert on a terminal, as explain's JSON: no C1 control (C2 80–9F) and no line or bidi
+        // control (E2 80 A8–AE, E2 81 A6–A9) is written raw; each is a \uXXXX escape, which
+        // decodes to the same text.
+        for i in got.indices.dropLast(2) {
+            XCTAssertFalse(got[i] == 0xC2 && got[i + 1] >= 0x80 && got[i + 1] <= 0x9F, "raw C1 control at \(i)")
+            XCTAssertFalse(got[i] == 0xE2 && ((got[i + 1] == 0x80 && got[i + 2] >= 0xA8 && got[i + 2] <= 0xAE)
+                                             || (got[i + 1] == 0x81 && got[i + 2] >= 0xA6 && got[i + 2] <= 0xA9)),
+                           "raw line or bidi control at \(i)")
+        }
+        let text = Self.show(got)
+        XCTAssertTrue(text.contains("\"user\":\"bidi\\u202euser\""), "U+202E in a user name is escaped")
+        XCTAssertTrue(text.contains("\"user\":\"c1\\u009bu\""), "C1 CSI in a user name is escaped")
+        let decoded = try got.split(separator: 0x0A).compactMap { try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+        XCTAssertTrue(decoded.contains { ($0["fields"] as? [String: Any])?["user"] as? String == "bidi\u{202e}user" })
     }
 
     func testFieldsHeldAsStringsNumbersAndExtrasMatchThePairs() throws {

@@ -309,7 +309,10 @@ public final class OutputWriter {
     }
 
     /// Writes bytes as the inside of a JSON string: `"` `\` and controls escaped, invalid UTF-8
-    /// replaced by U+FFFD, so the output is always valid JSON.
+    /// replaced by U+FFFD, so the output is always valid JSON. DEL, the C1 controls and the line
+    /// and bidi controls (U+2028–202E, U+2066–2069) are escaped as `\uXXXX` too, as `JSONWriter`
+    /// escapes them: JSON Lines piped to a terminal stays inert (a user name with U+202E cannot
+    /// reorder the line it is shown in).
     public func writeJSONString(_ bytes: UnsafeRawBufferPointer) {
         guard let p = bytes.baseAddress else { return }
         let n = bytes.count
@@ -364,6 +367,22 @@ public final class OutputWriter {
         }
         let len = OutputWriter.utf8SequenceLength(bytes, i)
         if len > 0 {
+            var control: UInt32? = nil
+            if len == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
+                control = UInt32(bytes[i + 1])
+            } else if len == 3 {
+                control = OutputWriter.layoutControl(b, bytes[i + 1], bytes[i + 2])
+            }
+            if let v = control {
+                let h = OutputWriter.hex.utf8Start
+                dst[0] = UInt8(ascii: "\\")
+                dst[1] = UInt8(ascii: "u")
+                dst[2] = h[Int(v >> 12 & 15)]
+                dst[3] = h[Int(v >> 8 & 15)]
+                dst[4] = h[Int(v >> 4 & 15)]
+                dst[5] = h[Int(v & 15)]
+                return (len, 6)
+            }
             for k in 0..<len { dst[k] = bytes[i + k] }
             return (len, len)
         }
