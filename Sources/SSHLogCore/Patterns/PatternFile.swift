@@ -151,10 +151,12 @@ struct PatternFileParser {
 
     /// Splits "keyword rest" at the first run of blanks.
     static func split(_ s: String) -> (String, String) {
-        guard let i = s.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (s, "") }
-        var rest = s[i...]
-        while let c = rest.first, c == " " || c == "\t" { rest.removeFirst() }
-        return (String(s[..<i]), String(rest))
+        // On the UTF-8 bytes: a blank is one byte, and no multi-byte sequence contains one.
+        let u = s.utf8
+        guard let i = u.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else { return (s, "") }
+        var j = i
+        while j < u.endIndex, u[j] == 0x20 || u[j] == 0x09 { j = u.index(after: j) }
+        return (String(s[..<i]), String(s[j...]))
     }
 
     static func isIdentifier(_ s: String) -> Bool {
