@@ -302,7 +302,7 @@ public final class PatternLibrary: @unchecked Sendable {
         if let arena {
             base = UnsafePointer(arena.copy(base, message.count).assumingMemoryBound(to: UInt8.self))
         }
-        e.fields = hasConstants[pattern] ? baseFields[pattern] : EventFields()
+        if hasConstants[pattern] { e.fields = baseFields[pattern] } else { e.fields.clear() }
         fillMatch(&e.fields, pr, base, message.count, caps, depth: run.depth, keepText: true, borrowText: borrow || arena != nil)
         // An exactly matched program name is the library's String of it (no decoding).
         e.program = tables.programs[pr.program].prefix ? record.programString : programNames[pr.program]

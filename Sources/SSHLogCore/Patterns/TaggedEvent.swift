@@ -109,6 +109,18 @@ public struct EventFields: Sendable, Equatable {
 
     public init() {}
 
+    /// Makes these fields read as `EventFields()`, in place: the slot of a reused event is
+    /// emptied without a new value built, copied in and the old one destroyed. The numbers stay
+    /// as they were, unread (`present` says none is set).
+    @inline(__always)
+    mutating func clear() {
+        bytes = EventBytes()
+        spans = .zero
+        if rare != nil { rare = nil }
+        invalid = false
+        present = 0
+    }
+
     /// The text slots, indexes into `spans`.
     enum TextSlot: Int {
         case client, laddr, user, method, reason, jail, session, what, offer, keytype, fingerprint, level, phase

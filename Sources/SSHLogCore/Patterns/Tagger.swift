@@ -52,7 +52,12 @@ public final class Tagger {
     @inline(__always)
     func hostName(_ bytes: UnsafeRawBufferPointer) -> String {
         let n = bytes.count
-        if n == lastHostBytes.count, n == 0 || lastHostBytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, n) == 0 }) {
+        // Compared in words (`MatchRun.equal`, first byte first): host names are short, a call
+        // to memcmp costs more than the comparison.
+        if n == lastHostBytes.count, n == 0 || lastHostBytes.withUnsafeBufferPointer({ last in
+            let a = last.baseAddress!, b = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return a[0] == b[0] && MatchRun.equal(a, b, n)
+        }) {
             return lastHost
         }
         lastHostBytes = Array(bytes)

@@ -23,15 +23,18 @@ final class RepeatedPieces {
     /// The snippet of each source seen, and the last one's (the usual case: one file at a time).
     var sources: [Int32: [UInt8]] = [:]
     var lastSource: Int32 = -1
-    var lastSourceSnippet: [UInt8] = []
-    var patterns: [[UInt8]] = []
-    var patternKinds: [EventKind?] = []
+    /// The last source's snippet, in slot 0 (the kind is unused there).
+    var sourceSnippet = SnippetTable()
+    var patterns = SnippetTable()
     /// Where snippets are made (never flushed: nothing is written to a file).
     let scratch = OutputWriter(fd: -1)
 
     deinit {
         keys.deallocate()
         snippets.deallocate()
+        textKinds.free()
+        patterns.free()
+        sourceSnippet.free()
     }
 
     /// `make`'s output through the escaping writer, or nil when it did not fit in the buffer
@@ -84,7 +87,7 @@ final class RepeatedPieces {
 
     @inline(__always)
     func source(_ id: Int32, _ out: OutputWriter) {
-        if id == lastSource { lastSourceSnippet.withUnsafeBytes { out.write($0) }; return }
+        if id == lastSource, let b = sourceSnippet.bytes(0, kind: .connOpen) { out.write(b); return }
         sourceMissed(id, out)
     }
 
@@ -92,7 +95,7 @@ final class RepeatedPieces {
     func sourceMissed(_ id: Int32, _ out: OutputWriter) {
         if let s = sources[id] {
             lastSource = id
-            lastSourceSnippet = s
+            sourceSnippet.set(0, kind: .connOpen, s)
             s.withUnsafeBytes { out.write($0) }
             return
         }
@@ -104,7 +107,7 @@ final class RepeatedPieces {
         if sources.count < 1024, InternedNames.name(id).utf8.count <= 4096, let made = made(write) {
             sources[id] = made
             lastSource = id
-            lastSourceSnippet = made
+            sourceSnippet.set(0, kind: .connOpen, made)
             made.withUnsafeBytes { out.write($0) }
         } else {
             write(out)
@@ -113,28 +116,19 @@ final class RepeatedPieces {
 
     /// `  ⟨kind` of the text format, per pattern number (the kind's name is ASCII: nothing to
     /// escape).
-    var textKinds: [[UInt8]] = []
-    var textKindOf: [EventKind?] = []
+    var textKinds = SnippetTable()
 
     @inline(__always)
     func textKind(_ kind: EventKind, _ pattern: Int32, _ out: OutputWriter) {
-        let k = Int(pattern)
-        if k >= 0, k < textKinds.count, textKindOf[k] == kind { textKinds[k].withUnsafeBytes { out.write($0) }; return }
+        if let b = textKinds.bytes(Int(pattern), kind: kind) { out.write(b); return }
         out.write("  ⟨" as StaticString)
         out.write(kind.rawValue)
-        guard k >= 0, k < 65_536 else { return }
-        if k >= textKinds.count {
-            textKinds += Array(repeating: [], count: k + 1 - textKinds.count)
-            textKindOf += Array(repeating: nil, count: k + 1 - textKindOf.count)
-        }
-        textKinds[k] = Array("  ⟨".utf8) + Array(kind.rawValue.utf8)
-        textKindOf[k] = kind
+        textKinds.set(Int(pattern), kind: kind, Array("  ⟨".utf8) + Array(kind.rawValue.utf8))
     }
 
     @inline(__always)
     func kindAndPattern(_ kind: EventKind, _ pattern: Int32, _ out: OutputWriter) {
-        let k = Int(pattern)
-        if k >= 0, k < patterns.count, patternKinds[k] == kind { patterns[k].withUnsafeBytes { out.write($0) }; return }
+        if let b = patterns.bytes(Int(pattern), kind: kind) { out.write(b); return }
         let write = { (o: OutputWriter) in
             o.write(",\"kind\":\"" as StaticString)
             o.write(kind.rawValue)
@@ -142,16 +136,68 @@ final class RepeatedPieces {
             o.writeJSONString(InternedNames.name(pattern))
             o.write("\",\"fields\":{" as StaticString)
         }
-        if k >= 0, k < 65_536, let made = made(write) {
-            if k >= patterns.count {
-                patterns += Array(repeating: [], count: k + 1 - patterns.count)
-                patternKinds += Array(repeating: nil, count: k + 1 - patternKinds.count)
-            }
-            patterns[k] = made
-            patternKinds[k] = kind
+        if let made = made(write) {
+            patterns.set(Int(pattern), kind: kind, made)
             made.withUnsafeBytes { out.write($0) }
         } else {
             write(out)
         }
+    }
+}
+
+/// Byte strings by pattern number (0..<65 536), each with the kind it was made for, in blocks of
+/// their own: read without touching a reference count (an array of arrays retained and released
+/// the inner array on every read).
+struct SnippetTable {
+    static let maxSlots = 65_536
+    /// Per slot: its bytes (nil: none), their count, and the kind they were made for.
+    private var starts: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?
+    private var counts: UnsafeMutablePointer<Int>?
+    private var kinds: UnsafeMutablePointer<EventKind?>?
+    private var slots = 0
+
+    /// The bytes of slot `k` when it holds some made for `kind`.
+    @inline(__always)
+    func bytes(_ k: Int, kind: EventKind) -> UnsafeRawBufferPointer? {
+        guard k >= 0, k < slots, let p = starts![k], kinds![k] == kind else { return nil }
+        return UnsafeRawBufferPointer(start: p, count: counts![k])
+    }
+
+    /// Keeps `b` in slot `k` for `kind` (slots outside 0..<65 536 keep nothing).
+    mutating func set(_ k: Int, kind: EventKind, _ b: [UInt8]) {
+        guard k >= 0, k < Self.maxSlots else { return }
+        if k >= slots { grow(to: k + 1) }
+        starts![k]?.deallocate()
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, b.count))
+        b.withUnsafeBufferPointer { if $0.count > 0 { p.initialize(from: $0.baseAddress!, count: $0.count) } }
+        starts![k] = p
+        counts![k] = b.count
+        kinds![k] = kind
+    }
+
+    private mutating func grow(to n: Int) {
+        let m = min(Self.maxSlots, max(n, slots * 2, 64))
+        let s = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>.allocate(capacity: m)
+        let c = UnsafeMutablePointer<Int>.allocate(capacity: m)
+        let k = UnsafeMutablePointer<EventKind?>.allocate(capacity: m)
+        s.initialize(repeating: nil, count: m)
+        c.initialize(repeating: 0, count: m)
+        k.initialize(repeating: nil, count: m)
+        if slots > 0 {
+            s.update(from: starts!, count: slots)
+            c.update(from: counts!, count: slots)
+            k.update(from: kinds!, count: slots)
+        }
+        starts?.deallocate(); counts?.deallocate(); kinds?.deallocate()
+        starts = s; counts = c; kinds = k
+        slots = m
+    }
+
+    /// Frees every block (the table is not used after).
+    mutating func free() {
+        for i in 0..<slots { starts![i]?.deallocate() }
+        starts?.deallocate(); counts?.deallocate(); kinds?.deallocate()
+        starts = nil; counts = nil; kinds = nil
+        slots = 0
     }
 }
