@@ -97,7 +97,7 @@ final class MatcherHelperTests: XCTestCase {
                 withUnsafeTemporaryAllocation(of: Capture.self, capacity: 1) { caps in
                     let run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
                                        firstSets: t.firstSets, p: buf.baseAddress!, end: n, captures: caps.baseAddress!,
-                                       captureCapacity: 1, budget: 1)
+                                       captureCapacity: 1, budget: 1, classes: t.classes)
                     return run.lastIndex(of: b, from: from, downTo: lo)
                 }
             }

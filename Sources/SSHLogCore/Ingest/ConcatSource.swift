@@ -29,16 +29,23 @@ public final class ConcatSource: RecordSource {
     public var bytesFromDisk: Int64 { current?.bytesFromDisk ?? lastBytes }
     var lastBytes: Int64 = 0
 
+    /// `current`, for the per-record call: read at +0 (`current` keeps it alive), where reading
+    /// the optional reference retained and released the file once per record.
+    private var reading: Unmanaged<FileRecordSource>?
+
     public func next() -> Bool {
         while true {
-            if let c = current, c.next() { return true }
+            if let r = reading, r._withUnsafeGuaranteedRef({ $0.next() }) { return true }
             if let c = current { lastBytes = c.bytesFromDisk }
+            reading = nil
             current = nil
             index += 1
             guard index < files.count else { return false }
             do {
-                current = try FileRecordSource(file: files[index], since: since, until: until,
-                                               diagnostics: diagnostics, zone: zone)
+                let c = try FileRecordSource(file: files[index], since: since, until: until,
+                                             diagnostics: diagnostics, zone: zone)
+                current = c
+                reading = Unmanaged.passUnretained(c)
                 opened.append(files[index].path)
             } catch let e as SSHLogError {
                 diagnostics.report(e, .skipped)

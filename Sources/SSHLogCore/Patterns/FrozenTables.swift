@@ -32,6 +32,9 @@ final class FrozenTables {
     let dispatch: UnsafeMutablePointer<Int32>
     let fields: UnsafeMutablePointer<CompiledTrie.FieldEdge>
     let firstSets: UnsafeMutablePointer<UInt64>
+    /// `FieldScan.classes`, read once here (a global's lazy initialisation is checked on every
+    /// read: once per match, were `MatchRun` to read it).
+    let classes = FieldScan.classes
     /// Field slot of each entry of `CompiledTrie.names`.
     let slots: UnsafeMutablePointer<FieldSlot>
     /// Per entry of `CompiledTrie.constants`: 1 or 0 for an `<invalid=…>` constant (what

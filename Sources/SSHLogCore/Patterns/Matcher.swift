@@ -38,8 +38,8 @@ struct MatchRun {
     var depth = 0
     var budget: Int
     var accepted: Int32 = -1
-    /// `FieldScan.classes`, read once per match.
-    let classes = FieldScan.classes
+    /// `FieldScan.classes` (`FrozenTables.classes`).
+    let classes: UnsafePointer<UInt8>
 
     static let stepBudget = 20_000
 

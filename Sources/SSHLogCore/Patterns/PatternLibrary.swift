@@ -395,7 +395,7 @@ public final class PatternLibrary: @unchecked Sendable {
         guard pr.end - pr.start <= Int(Int32.max) else { return nil }
         var run = MatchRun(trie: t.nodes, lits: t.lits, labels: t.labels, dispatch: t.dispatch, fields: t.fields,
                            firstSets: t.firstSets, p: base + pr.start, end: pr.end - pr.start, captures: caps.baseAddress!,
-                           captureCapacity: caps.count, budget: MatchRun.stepBudget)
+                           captureCapacity: caps.count, budget: MatchRun.stepBudget, classes: t.classes)
         var root = pr.group.primary
         for tier in 0..<2 {
             if tier == 1 {

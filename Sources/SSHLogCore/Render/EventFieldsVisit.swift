@@ -92,7 +92,7 @@ extension TaggedEvent {
 
     /// The fields of the event at `p`, in place.
     @inline(__always)
-    static func fieldsOf(_ p: UnsafePointer<TaggedEvent>) -> UnsafePointer<EventFields> {
-        (UnsafeRawPointer(p) + fieldsOffset).assumingMemoryBound(to: EventFields.self)
+    static func fieldsOf(_ p: UnsafePointer<TaggedEvent>, at offset: Int = fieldsOffset) -> UnsafePointer<EventFields> {
+        (UnsafeRawPointer(p) + offset).assumingMemoryBound(to: EventFields.self)
     }
 }

@@ -11,6 +11,8 @@ public final class EventsPrinter {
     let localStamp = StampWriter(local: true)
     let utcStamp = StampWriter(local: false)
     let textFields: TextFieldWriter
+    /// `TaggedEvent.fieldsOffset`, read once (a static's lazy initialisation is checked on every read).
+    let fieldsAt = TaggedEvent.fieldsOffset
     let jsonFields: JSONFieldWriter
 
     public init(format: Format, out: OutputWriter) {
@@ -103,7 +105,7 @@ public final class EventsPrinter {
     @inline(__always)
     func textTag(_ tag: UnsafePointer<TaggedEvent>) {
         snippets.textKind(tag.pointee.kind, tag.pointee.patternName, out)
-        EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: textFields)
+        EventFields.forEachSet(TaggedEvent.fieldsOf(tag, at: fieldsAt), into: textFields)
         if tag.pointee.spoofed { out.write(" SPOOFED" as StaticString) }
         out.write("⟩" as StaticString)
     }
@@ -139,7 +141,7 @@ public final class EventsPrinter {
     func jsonTag(_ tag: UnsafePointer<TaggedEvent>) {
         snippets.kindAndPattern(tag.pointee.kind, tag.pointee.patternName, out)
         jsonFields.first = true
-        EventFields.forEachSet(TaggedEvent.fieldsOf(tag), into: jsonFields)
+        EventFields.forEachSet(TaggedEvent.fieldsOf(tag, at: fieldsAt), into: jsonFields)
         out.byte(UInt8(ascii: "}"))
         if tag.pointee.spoofed { out.write(",\"spoofed\":true" as StaticString) }
     }
