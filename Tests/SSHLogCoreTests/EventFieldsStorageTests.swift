@@ -32,6 +32,42 @@ final class EventFieldsStorageTests: XCTestCase {
         XCTAssertEqual(f, g)
     }
 
+    func testClearedFieldsReadAsNewOnesAndAReusedSlotKeepsNothingOfItsLastMatch() throws {
+        // Everything a value can hold: matched spans, numbers, an owned value, extras, invalid.
+        var f = try XCTUnwrap(lib.match("sshd", "error: Failed password for invalid user admin from 198.51.100.7 port 2222 ssh2 [preauth]")).fields
+        f.reason = "an owned value longer than fifteen bytes"
+        f.extra["version"] = "OpenSSH_9.6"
+        f.seconds = 120; f.pid = 4242; f.count = 3; f.code = 11; f.signal = 9; f.lport = 22
+        XCTAssertNotEqual(f, EventFields())
+        f.clear()
+        XCTAssertEqual(f, EventFields())
+        XCTAssertTrue(f.pairs.isEmpty)
+        XCTAssertNil(f.port); XCTAssertNil(f.seconds); XCTAssertNil(f.pid); XCTAssertFalse(f.invalid)
+
+        // The tagging pipeline writes each event over a slot of its batch: a line with few fields
+        // after one with many must read exactly as that line tagged alone.
+        let rich = "Nov 15 05:06:41 bastion sshd[10001]: Failed password for invalid user admin from 198.51.100.7 port 2222 ssh2 [preauth]"
+        let plain = "Nov 15 05:06:42 bastion sshd[10003]: pam_unix(sshd:auth): check pass; user unknown"
+        let parser = HeaderParser(years: YearResolver(anchorUTC: 1_794_719_201))
+        var slot = TaggedEvent.unused
+        var tagged: [Bool] = []
+        withUnsafeTemporaryAllocation(of: Capture.self, capacity: PatternFileParser.maxFields + 8) { caps in
+            for line in [rich, plain] {
+                Array(line.utf8).withUnsafeBytes { bytes in
+                    guard let r = parser.parse(bytes, lineNumber: 1) else { return tagged.append(false) }
+                    tagged.append(lib.tag(r, captures: caps, slot: &slot, host: { "bastion" },
+                                          place: { EventPlace(source: InternedNames.id("t"), line: 1, cursor: nil) }))
+                }
+            }
+        }
+        XCTAssertEqual(tagged, [true, true])
+        XCTAssertEqual(slot.kind, .authPamUnknown)
+        let alone = try XCTUnwrap(lib.match("sshd", "pam_unix(sshd:auth): check pass; user unknown"))
+        XCTAssertEqual(slot.fields, alone.fields)
+        XCTAssertTrue(slot.fields.pairs.isEmpty)
+        XCTAssertFalse(slot.fields.invalid)
+    }
+
     func testInvalidUTF8GivesTheDecodedFields() throws {
         // A user name with a stray 0xFF byte: the field's bytes are decoded on their own (U+FFFD);
         // the stored message keeps the byte as logged.

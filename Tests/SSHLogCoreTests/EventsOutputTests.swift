@@ -437,4 +437,24 @@ final class EventsOutputTests: XCTestCase {
             XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
         }
     }
+
+    func testRepeatedPiecesAreKeptPerPatternNumberAndKind() {
+        var t = SnippetTable()
+        defer { t.free() }
+        XCTAssertNil(t.bytes(5, kind: .authFailed))
+        t.set(5, kind: .authFailed, Array("  ⟨auth.failed".utf8))
+        XCTAssertEqual(t.bytes(5, kind: .authFailed).map { Array($0) }, Array("  ⟨auth.failed".utf8))
+        // The same number made for another kind (another library) is not reused.
+        XCTAssertNil(t.bytes(5, kind: .connClosed))
+        XCTAssertNil(t.bytes(4, kind: .authFailed))
+        t.set(5, kind: .connClosed, Array("  ⟨conn.closed".utf8))
+        XCTAssertEqual(t.bytes(5, kind: .connClosed).map { Array($0) }, Array("  ⟨conn.closed".utf8))
+        // Growing keeps what was there; numbers outside 0..<65 536 keep nothing.
+        t.set(3000, kind: .authFailed, [])
+        XCTAssertEqual(t.bytes(3000, kind: .authFailed)?.count, 0)
+        XCTAssertEqual(t.bytes(5, kind: .connClosed).map { Array($0) }, Array("  ⟨conn.closed".utf8))
+        t.set(65_536, kind: .authFailed, [1]); t.set(-1, kind: .authFailed, [1])
+        XCTAssertNil(t.bytes(65_536, kind: .authFailed))
+        XCTAssertNil(t.bytes(-1, kind: .authFailed))
+    }
 }
