@@ -20,11 +20,10 @@ final class RepeatedPieces {
     var hostCounts = [Int](repeating: -1, count: RepeatedPieces.pairs)
     var snippetCounts = [Int](repeating: 0, count: RepeatedPieces.pairs)
     var nextPair = 0
-    /// The snippet of each source seen, and the last one's (the usual case: one file at a time).
-    var sources: [Int32: [UInt8]] = [:]
-    var lastSource: Int32 = -1
-    /// The last source's snippet, in slot 0 (the kind is unused there).
-    var sourceSnippet = SnippetTable()
+    /// The snippet of each source seen, by its number (at most `maxSources` kept), with no kind.
+    var sources = SnippetTable()
+    var sourceCount = 0
+    static let maxSources = 1024
     var patterns = SnippetTable()
     /// Where snippets are made (never flushed: nothing is written to a file).
     let scratch = OutputWriter(fd: -1)
@@ -34,7 +33,7 @@ final class RepeatedPieces {
         snippets.deallocate()
         textKinds.free()
         patterns.free()
-        sourceSnippet.free()
+        sources.free()
     }
 
     /// `make`'s output through the escaping writer, or nil when it did not fit in the buffer
@@ -87,27 +86,21 @@ final class RepeatedPieces {
 
     @inline(__always)
     func source(_ id: Int32, _ out: OutputWriter) {
-        if id == lastSource, let b = sourceSnippet.bytes(0, kind: .connOpen) { out.write(b); return }
+        if let b = sources.bytes(Int(id), kind: nil) { out.write(b); return }
         sourceMissed(id, out)
     }
 
     @inline(never)
     func sourceMissed(_ id: Int32, _ out: OutputWriter) {
-        if let s = sources[id] {
-            lastSource = id
-            sourceSnippet.set(0, kind: .connOpen, s)
-            s.withUnsafeBytes { out.write($0) }
-            return
-        }
         let write = { (o: OutputWriter) in
             o.write("\",\"source\":\"" as StaticString)
             o.writeJSONString(InternedNames.name(id))
             o.write("\",\"line\":" as StaticString)
         }
-        if sources.count < 1024, InternedNames.name(id).utf8.count <= 4096, let made = made(write) {
-            sources[id] = made
-            lastSource = id
-            sourceSnippet.set(0, kind: .connOpen, made)
+        if sourceCount < Self.maxSources, id >= 0, Int(id) < SnippetTable.maxSlots,
+           InternedNames.name(id).utf8.count <= 4096, let made = made(write) {
+            sources.set(Int(id), kind: nil, made)
+            sourceCount += 1
             made.withUnsafeBytes { out.write($0) }
         } else {
             write(out)
@@ -145,8 +138,8 @@ final class RepeatedPieces {
     }
 }
 
-/// Byte strings by pattern number (0..<65 536), each with the kind it was made for, in blocks of
-/// their own: read without touching a reference count (an array of arrays retained and released
+/// Byte strings by number (0..<65 536: a pattern's or a source's), each with the kind it was made
+/// for (nil for sources), in blocks of their own: read without touching a reference count (an array of arrays retained and released
 /// the inner array on every read).
 struct SnippetTable {
     static let maxSlots = 65_536
@@ -156,15 +149,15 @@ struct SnippetTable {
     private var kinds: UnsafeMutablePointer<EventKind?>?
     private var slots = 0
 
-    /// The bytes of slot `k` when it holds some made for `kind`.
+    /// The bytes of slot `k` when it holds some made for `kind` (nil: kept without one).
     @inline(__always)
-    func bytes(_ k: Int, kind: EventKind) -> UnsafeRawBufferPointer? {
+    func bytes(_ k: Int, kind: EventKind?) -> UnsafeRawBufferPointer? {
         guard k >= 0, k < slots, let p = starts![k], kinds![k] == kind else { return nil }
         return UnsafeRawBufferPointer(start: p, count: counts![k])
     }
 
     /// Keeps `b` in slot `k` for `kind` (slots outside 0..<65 536 keep nothing).
-    mutating func set(_ k: Int, kind: EventKind, _ b: [UInt8]) {
+    mutating func set(_ k: Int, kind: EventKind?, _ b: [UInt8]) {
         guard k >= 0, k < Self.maxSlots else { return }
         if k >= slots { grow(to: k + 1) }
         starts![k]?.deallocate()
