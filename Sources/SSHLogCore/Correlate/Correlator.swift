@@ -582,7 +582,6 @@ public final class Correlator {
             c.diagnosis = Diagnoser.diagnose(c, DiagnosisContext(dataEnd: lastTime, loginGraceTime: options.sshd.loginGraceTime))
         }
         onFinished?(c)
-        c.compact()
         if let want = options.client, c.client != want {
             filteredOut += 1
             return
@@ -597,6 +596,8 @@ public final class Correlator {
         } else {
             tl.add(finished: c, detailLimit: options.detailPerClient, importantLimit: options.importantPerClient)
         }
+        // After the timeline has trimmed its evidence: the lines kept are copied out once.
+        c.compact()
     }
 
     /// Folds connections that ended a while ago, and pre-auth ones silent for longer than any
