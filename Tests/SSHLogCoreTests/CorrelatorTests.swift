@@ -243,6 +243,28 @@ final class CorrelatorTests: XCTestCase {
         XCTAssertEqual(hits, 21, "the sample texts contain the needles this many times")
     }
 
+    /// A client's short connection lists keep an array's order past their inline slots.
+    func testConnectionSlotsKeepOrderPastTheInlineOnes() {
+        let names = EvidenceNames()
+        let cs = (0..<6).map { Connection(host: "srv", hostID: 0, pid: Int32(100 + $0), time: Int64($0), names: names) }
+        var list = ConnectionSlots()
+        XCTAssertTrue(list.isEmpty)
+        for c in cs { list.append(c) }
+        XCTAssertEqual(list.count, 6)
+        XCTAssertEqual(list.map(\.pid), [100, 101, 102, 103, 104, 105])
+        list[1] = cs[5]
+        list[4] = cs[0]
+        XCTAssertEqual(list.map(\.pid), [100, 105, 102, 103, 100, 105])
+        XCTAssertTrue(list.removeLast() === cs[5])
+        XCTAssertTrue(list.removeLast() === cs[0])
+        XCTAssertTrue(list.removeLast() === cs[3])
+        XCTAssertTrue(list.removeLast() === cs[2])
+        XCTAssertEqual(list.map(\.pid), [100, 105])
+        list.append(cs[4])
+        XCTAssertEqual(list.map(\.pid), [100, 105, 104])
+        XCTAssertTrue(Correlator.latest(list, where: { $0.pid != 104 }) === cs[5], "the latest start among the matching")
+    }
+
     /// Evidence lines come back as stored after trimming, and a dropped connection's block is
     /// handed to the next connection.
     func testEvidenceStoreRoundTripsAndReusesBlocks() {
@@ -264,20 +286,30 @@ final class CorrelatorTests: XCTestCase {
             XCTAssertEqual(kept.map(\.location.line), [1, 2, 3, 9, 10, 11, 12])
             XCTAssertEqual(kept.map(\.location.source), ["auth.log", "auth.log.1", "auth.log", "auth.log", "auth.log.1", "auth.log", "auth.log.1"])
             XCTAssertEqual(kept.map(\.pid), [300, 301, 302, 308, 309, 310, 311])
+            XCTAssertNil(names.takeBlock(), "the open connection holds the only block")
             c.trimEvidence(head: 1, tail: 1)
             XCTAssertEqual(c.events.map(\.message), [lines[0].message, lines[11].message])
             XCTAssertEqual(c.omittedEvents, 10)
+            // Trimmed, its two lines moved to an allocation of their size: the block is spare
+            // again at once (for the next connection, while still in cache).
+            let spare = names.takeBlock()
+            XCTAssertNotNil(spare, "a trimmed connection gives its block back")
+            names.giveBack(spare!)
+            c.compact()
+            XCTAssertEqual(c.events.map(\.message), [lines[0].message, lines[11].message], "compacting again keeps the lines")
+            XCTAssertEqual(c.events.map(\.location.line), [1, 12])
 
             let d = Connection(host: "srv", hostID: 0, pid: 303, time: journal.time, names: names)
             d.record(journal, head: 8, tail: 16)
             XCTAssertEqual(d.events.first?.location.cursor, "s=ab;i=1f;b=cd;m=99")
             XCTAssertEqual(d.events.first?.message, journal.message)
         }
-        // Both connections are gone: the unshrunk block waits for the next connection.
+        // Both connections are gone: the block the second one reused waits for the next
+        // connection; the trimmed one's own copy was freed.
         let block = names.takeBlock()
         XCTAssertNotNil(block)
         free(block)
-        XCTAssertNil(names.takeBlock(), "the trimmed connection's block was shrunk and freed, not kept")
+        XCTAssertNil(names.takeBlock(), "only the untrimmed connection's block is kept")
         names.stopReusingBlocks()
         do {
             let e = Connection(host: "srv", hostID: 0, pid: 400, time: lines[0].time, names: names)

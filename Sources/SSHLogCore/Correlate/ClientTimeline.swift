@@ -25,10 +25,10 @@ public final class ClientTimeline {
     /// Distinct user names tried (at most `maxUsers`; `moreUsers` counts the rest).
     public internal(set) var users: [String] = []
     var important: [Connection] = []
-    var recent: [Connection] = []
+    var recent = ConnectionSlots()
     var recentNext = 0
     /// Connections of this client not yet finished.
-    var open: [Connection] = []
+    var open = ConnectionSlots()
     var hasExtraUsers = false
     /// `users.count`, held here: testing a name that is not in `users` reads no array.
     var userCount: UInt8 = 0

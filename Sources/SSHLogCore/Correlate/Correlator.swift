@@ -212,7 +212,7 @@ public final class Correlator {
     }
 
     /// The open connection that started last among those matching.
-    static func latest(_ list: [Connection], where match: (Connection) -> Bool) -> Connection? {
+    static func latest(_ list: ConnectionSlots, where match: (Connection) -> Bool) -> Connection? {
         var best: Connection?
         for c in list where match(c) && (best == nil || c.start >= best!.start) { best = c }
         return best
