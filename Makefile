@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/sshlog
+# Release binaries carry the Swift runtime inside: one file to copy to a server without a Swift
+# toolchain (it needs only libc, libsystemd0 and zlib1g), and calls into the runtime are direct
+# (explain about 9% faster than with the shared runtime, median of 11 alternating runs).
+RELEASE := -c release --static-swift-stdlib
 # Debian packages: build (C libraries), tests (real sshd, rsyslog, fail2ban, journal files, plink).
 BUILD_DEPS := pkg-config zlib1g-dev libsystemd-dev
 TEST_DEPS := openssh-server openssh-client putty-tools rsyslog fail2ban systemd-journal-remote netcat-openbsd nftables iproute2 procps util-linux openssl python3
@@ -23,8 +27,8 @@ test-deps: deps ## install the Debian packages the tests use (real sshd, rsyslog
 patterns: ## regenerate the built-in pattern library source from patterns/*.patterns
 	@if [ -x scripts/embed-patterns.sh ]; then scripts/embed-patterns.sh; fi
 
-build: deps patterns ## build sshlog (release)
-	$(SWIFT) build -c release --product sshlog
+build: deps patterns ## build sshlog (release, Swift runtime linked in)
+	$(SWIFT) build $(RELEASE) --product sshlog
 
 run: build ## explain the last hour of this machine's SSH logs (or of samples/ when it has none)
 	$(BIN) explain --since 1h --fallback samples
@@ -45,8 +49,8 @@ report-screenshot: build ## render the samples' HTML report and screenshot it wi
 	scripts/report-screenshot.sh
 
 bench: deps patterns ## benchmark ingest, tagging and explain against a memchr line count (see README)
-	$(SWIFT) build -c release --product sshlog-bench
-	$(SWIFT) build -c release --product sshlog
+	$(SWIFT) build $(RELEASE) --product sshlog-bench
+	$(SWIFT) build $(RELEASE) --product sshlog
 	.build/release/sshlog-bench $(BENCH_ARGS)
 
 clean: ## remove build products
