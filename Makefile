@@ -11,7 +11,7 @@ BUILD_DEPS := pkg-config zlib1g-dev libsystemd-dev
 TEST_DEPS := openssh-server openssh-client putty-tools rsyslog fail2ban systemd-journal-remote netcat-openbsd nftables iproute2 procps util-linux openssl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps build run test unit lab lab-check lab-test report-screenshot bench patterns clean
+.PHONY: help deps test-deps build run test unit lab lab-check lab-test report-screenshot bench patterns image clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*:)?([a-z-]+):.*## /  \2\t/' | sort
@@ -26,6 +26,10 @@ test-deps: deps ## install the Debian packages the tests use (real sshd, rsyslog
 
 patterns: ## regenerate the built-in pattern library source from patterns/*.patterns
 	@if [ -x scripts/embed-patterns.sh ]; then scripts/embed-patterns.sh; fi
+
+image: deps patterns ## recompile the built-in library's image (BuiltinImage.swift) after editing patterns/
+	$(SWIFT) build --build-tests
+	SSHLOG_RECORD_IMAGE=1 $(SWIFT) test --skip-build --filter LibraryImageTests/testBuiltinImageIsCurrent
 
 build: deps patterns ## build sshlog (release, Swift runtime linked in)
 	$(SWIFT) build $(RELEASE) --product sshlog

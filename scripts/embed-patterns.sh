@@ -1,7 +1,8 @@
 #!/bin/sh
 # Embeds patterns/*.patterns into Sources/SSHLogCore/Patterns/BuiltinPatterns.swift, so that the
-# sshlog binary needs no files at run time. Run it after editing patterns/;
-# PatternLibraryTests fails when the generated file and patterns/ differ.
+# sshlog binary needs no files at run time. Run it after editing patterns/ (`make image` runs it,
+# then recompiles the library's image, BuiltinImage.swift); PatternLibraryTests fails when the
+# generated file and patterns/ differ, LibraryImageTests when the image is stale.
 #
 #   scripts/embed-patterns.sh            rewrite the Swift file
 #   scripts/embed-patterns.sh --stdout   print what it would write

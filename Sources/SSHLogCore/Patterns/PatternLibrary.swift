@@ -48,13 +48,21 @@ public final class PatternLibrary: @unchecked Sendable {
     let idNames: [Int32]
     let kinds: [EventKind]
     let hasConstants: [Bool]
-    let specs: [PatternSpec]
     /// Per entry of `tables.programs`: its name as a String (what a record's matching program
     /// name decodes to, for the exact names).
     let programNames: [String]
+    /// What the pattern files say beyond what matching needs (descriptions, templates,
+    /// examples): read from the text when first asked for, for a library loaded from its image.
+    let meta: LibraryMeta
+    /// The image this library was compiled to (`LibraryImage`).
+    let parts: LibraryImage.Parts
+    var specs: [PatternSpec] { meta.value.specs }
     /// Problems that do not stop loading (patterns without examples).
-    public let warnings: [SSHLogError]
-    public let patterns: [PatternInfo]
+    public var warnings: [SSHLogError] { meta.value.warnings }
+    public var patterns: [PatternInfo] { meta.value.patterns }
+    /// True when this library was read from the image compiled at build time (not compiled
+    /// from text when sshlog started).
+    public let fromImage: Bool
 
     // MARK: - Building
 
@@ -62,6 +70,7 @@ public final class PatternLibrary: @unchecked Sendable {
     public static func builtin() -> PatternLibrary { builtinLibrary }
 
     private static let builtinLibrary: PatternLibrary = {
+        if let lib = fromBuiltinImage() { return lib }
         do {
             return try compile(BuiltinPatterns.files)
         } catch {
@@ -69,6 +78,30 @@ public final class PatternLibrary: @unchecked Sendable {
             fatalError("sshlog: built-in pattern library does not compile: \(error)")
         }
     }()
+
+    /// The built-in library read from the image compiled at build time (`BuiltinImage`), or nil
+    /// when that image is missing, damaged or was made from other pattern text than the text
+    /// embedded now (then the text is compiled). Its examples were checked when the image was
+    /// made (`LibraryImageTests`); its descriptions and examples are read from the embedded text
+    /// only when asked for (`sshlog patterns`).
+    static func fromBuiltinImage() -> PatternLibrary? {
+        guard BuiltinImage.textHash == LibraryImage.textHash(BuiltinPatterns.files),
+              let bytes = LibraryImage.unbase64(BuiltinImage.base64),
+              let parts = LibraryImage.decode(bytes) else { return nil }
+        let meta = LibraryMeta {
+            var parser = PatternFileParser()
+            do { try parser.parse(BuiltinPatterns.files) } catch { return ([], []) }
+            return (parser.specs, parser.warnings)
+        }
+        return PatternLibrary(parts: parts, meta: meta, fromImage: true)
+    }
+
+    /// The image of the built-in library compiled from its text now, and the hash of that text:
+    /// what `BuiltinImage.swift` must hold.
+    static func builtinImageNow() throws -> (bytes: [UInt8], textHash: UInt64) {
+        let lib = try compile(BuiltinPatterns.files)
+        return (LibraryImage.encode(lib.parts), LibraryImage.textHash(BuiltinPatterns.files))
+    }
 
     /// Compiles pattern files, then checks every example against its own pattern.
     /// - Parameter files: (name used in messages, text) pairs.
@@ -140,9 +173,7 @@ public final class PatternLibrary: @unchecked Sendable {
         return text
     }
 
-    init(specs: [PatternSpec], warnings: [SSHLogError]) throws {
-        self.specs = specs
-        self.warnings = warnings
+    convenience init(specs: [PatternSpec], warnings: [SSHLogError]) throws {
         // Program name → the patterns that cover it; programs with the same set share a group.
         var programOrder: [String] = []
         var byProgram: [String: [Int]] = [:]
@@ -177,28 +208,32 @@ public final class PatternLibrary: @unchecked Sendable {
             groupRoots.append((primary, fallback, levels, phases))
         }
         let (trie, roots) = builder.flatten()
+        let parts = LibraryImage.Parts(
+            trie: trie,
+            groups: groupRoots.map { (primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) },
+            programs: programGroup.map { (prog, g) in (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*")) },
+            ids: specs.map(\.id), kinds: specs.map(\.kind), constants: specs.map(\.constants))
+        self.init(parts: parts, meta: LibraryMeta(specs: specs, warnings: warnings), fromImage: false)
+    }
+
+    /// The library from its compiled parts; `meta` gives the specs (read when first asked for).
+    init(parts: LibraryImage.Parts, meta: LibraryMeta, fromImage: Bool) {
+        self.parts = parts
+        self.meta = meta
+        self.fromImage = fromImage
+        let trie = parts.trie
         self.trie = trie
-        let frozenGroups = groupRoots.map { (primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) }
-        let frozenPrograms = programGroup.map { (prog, g) in
-            (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*"))
-        }
-        self.tables = FrozenTables(trie: trie, groups: frozenGroups, programs: frozenPrograms)
-        self.programNames = programGroup.map { $0.0.replacingStar }
-        self.baseFields = specs.map { s in
+        self.tables = FrozenTables(trie: trie, groups: parts.groups, programs: parts.programs)
+        self.programNames = parts.programs.map { String(decoding: $0.name, as: UTF8.self) }
+        self.baseFields = parts.constants.map { cs in
             var f = EventFields()
-            for (k, v) in s.constants { f.setConstant(k, v) }
+            for (k, v) in cs { f.setConstant(k, v) }
             return f
         }
-        self.hasConstants = specs.map { !$0.constants.isEmpty }
-        self.ids = specs.map(\.id)
-        self.idNames = specs.map { InternedNames.id($0.id) }
-        self.kinds = specs.map(\.kind)
-        self.patterns = specs.map { s in
-            PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
-                        templates: s.templates.map { $0.fallback ? "fallback: " + $0.text : $0.text },
-                        location: "\(s.file):\(s.line)",
-                        examples: s.examples.map { .init(message: $0.message, location: "\(s.file):\($0.line)", expected: $0.expect) })
-        }
+        self.hasConstants = parts.constants.map { !$0.isEmpty }
+        self.ids = parts.ids
+        self.idNames = parts.ids.map { InternedNames.id($0) }
+        self.kinds = parts.kinds
     }
 
     /// Runs every example through the matcher: it must match its own pattern and give exactly
@@ -553,5 +588,45 @@ extension String {
             s.append(c)
         }
         return s
+    }
+}
+
+/// A library's specs, warnings and `PatternInfo`s, made once when first asked for (by any
+/// thread).
+final class LibraryMeta: @unchecked Sendable {
+    struct Value {
+        var specs: [PatternSpec]
+        var warnings: [SSHLogError]
+        var patterns: [PatternInfo]
+    }
+
+    private var mutex = pthread_mutex_t()
+    private var made: Value?
+    private let load: () -> (specs: [PatternSpec], warnings: [SSHLogError])
+
+    init(_ load: @escaping () -> (specs: [PatternSpec], warnings: [SSHLogError])) {
+        self.load = load
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    convenience init(specs: [PatternSpec], warnings: [SSHLogError]) {
+        self.init { (specs, warnings) }
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    var value: Value {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if let made { return made }
+        let (specs, warnings) = load()
+        let v = Value(specs: specs, warnings: warnings, patterns: specs.map { s in
+            PatternInfo(id: s.id, kind: s.kind, description: s.description, programs: s.programs,
+                        templates: s.templates.map { $0.fallback ? "fallback: " + $0.text : $0.text },
+                        location: "\(s.file):\(s.line)",
+                        examples: s.examples.map { .init(message: $0.message, location: "\(s.file):\($0.line)", expected: $0.expect) })
+        })
+        made = v
+        return v
     }
 }
