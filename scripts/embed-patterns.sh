@@ -34,5 +34,6 @@ if [ "${1:-}" = "--stdout" ]; then
     generate
 else
     generate > "$out.tmp"
-    mv "$out.tmp" "$out"
+    # Unchanged text leaves the file (and its mtime) alone: no rebuild of the library.
+    if cmp -s "$out.tmp" "$out"; then rm -f "$out.tmp"; else mv "$out.tmp" "$out"; fi
 fi
