@@ -54,8 +54,6 @@ public final class PatternLibrary: @unchecked Sendable {
     /// What the pattern files say beyond what matching needs (descriptions, templates,
     /// examples): read from the text when first asked for, for a library loaded from its image.
     let meta: LibraryMeta
-    /// The image this library was compiled to (`LibraryImage`).
-    let parts: LibraryImage.Parts
     var specs: [PatternSpec] { meta.value.specs }
     /// Problems that do not stop loading (patterns without examples).
     public var warnings: [SSHLogError] { meta.value.warnings }
@@ -99,8 +97,12 @@ public final class PatternLibrary: @unchecked Sendable {
     /// The image of the built-in library compiled from its text now, and the hash of that text:
     /// what `BuiltinImage.swift` must hold.
     static func builtinImageNow() throws -> (bytes: [UInt8], textHash: UInt64) {
-        let lib = try compile(BuiltinPatterns.files)
-        return (LibraryImage.encode(lib.parts), LibraryImage.textHash(BuiltinPatterns.files))
+        var parser = PatternFileParser()
+        try parser.parse(BuiltinPatterns.files)
+        let parts = try compileParts(parser.specs)
+        try PatternLibrary(parts: parts, meta: LibraryMeta(specs: parser.specs, warnings: parser.warnings), fromImage: false)
+            .verifyExamples()
+        return (LibraryImage.encode(parts), LibraryImage.textHash(BuiltinPatterns.files))
     }
 
     /// Compiles pattern files, then checks every example against its own pattern.
@@ -174,6 +176,11 @@ public final class PatternLibrary: @unchecked Sendable {
     }
 
     convenience init(specs: [PatternSpec], warnings: [SSHLogError]) throws {
+        self.init(parts: try Self.compileParts(specs), meta: LibraryMeta(specs: specs, warnings: warnings), fromImage: false)
+    }
+
+    /// Compiles patterns into what matching needs: one radix tree per program group.
+    static func compileParts(_ specs: [PatternSpec]) throws -> LibraryImage.Parts {
         // Program name → the patterns that cover it; programs with the same set share a group.
         var programOrder: [String] = []
         var byProgram: [String: [Int]] = [:]
@@ -208,17 +215,15 @@ public final class PatternLibrary: @unchecked Sendable {
             groupRoots.append((primary, fallback, levels, phases))
         }
         let (trie, roots) = builder.flatten()
-        let parts = LibraryImage.Parts(
+        return LibraryImage.Parts(
             trie: trie,
             groups: groupRoots.map { (primary: roots[$0.0], fallback: roots[$0.1], levels: $0.2, phases: $0.3) },
             programs: programGroup.map { (prog, g) in (name: Array(prog.replacingStar.utf8), group: g, prefix: prog.hasSuffix("*")) },
             ids: specs.map(\.id), kinds: specs.map(\.kind), constants: specs.map(\.constants))
-        self.init(parts: parts, meta: LibraryMeta(specs: specs, warnings: warnings), fromImage: false)
     }
 
     /// The library from its compiled parts; `meta` gives the specs (read when first asked for).
     init(parts: LibraryImage.Parts, meta: LibraryMeta, fromImage: Bool) {
-        self.parts = parts
         self.meta = meta
         self.fromImage = fromImage
         let trie = parts.trie
