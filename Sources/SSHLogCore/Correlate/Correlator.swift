@@ -268,7 +268,7 @@ public final class Correlator {
         }
         if c.localAddress == nil, let l = f.laddr { c.localAddress = l }
         if c.localPort == nil, let l = f.lport { c.localPort = l }
-        if c.clientVersion == nil, !f.extra.isEmpty,
+        if c.clientVersion == nil, f.hasExtra,
            let v = f.extra["version"] ?? f.extra["client_version"] { c.clientVersion = v }
 
         switch e.kind {

@@ -91,6 +91,13 @@ public struct EventFields: Sendable, Equatable {
         }
     }
 
+    /// Whether `extra` holds anything, without making the empty dictionary (the correlator asks
+    /// for every line; nearly none has any).
+    var hasExtra: Bool {
+        guard let r = rare else { return false }
+        return !r.extra.isEmpty
+    }
+
     var ownedValues: [UInt8: String] { rare?.owned ?? [:] }
 
     /// `rare`, made or copied so that this value alone holds it (copy on write).
