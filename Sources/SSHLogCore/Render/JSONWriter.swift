@@ -32,7 +32,8 @@ public struct JSONWriter {
     private mutating func indent() {
         guard pretty else { return }
         bytes.append(0x0A)
-        for _ in 0..<(needComma.count - 1) { put("  ") }
+        // One append for the whole indent (two spaces a level), not one per level.
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (needComma.count - 1)))
     }
 
     private mutating func separator() {
