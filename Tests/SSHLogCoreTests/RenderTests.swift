@@ -157,6 +157,36 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(TimeText.rfc3339(951_782_400_000_001), "2000-02-29T00:00:00.000001Z")
         XCTAssertEqual(TimeText.rfc3339(-1), "1969-12-31T23:59:59.999999Z")
         XCTAssertEqual(TimeText.duration(125_000_000), "2m 05s")
+        XCTAssertEqual(TimeText.dateTime(951_782_400_000_001), "2000-02-29 00:00:00")
+        XCTAssertEqual(TimeText.dateTime(-1), "1969-12-31 23:59:59")
+    }
+
+    /// The byte-written stamps against the interpolated formulas they replaced, over every kind
+    /// of value: both sides of the epoch, leap days, the ends of the four-digit years and
+    /// outside them (where the formulas still answer).
+    func testByteStampsEqualInterpolatedOnes() {
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s }
+        func reference(_ micros: Int64) -> (String, String) {
+            let sec = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+            let us = Int(micros - sec * 1_000_000)
+            let days = Int(sec >= 0 ? sec / 86400 : (sec - 86399) / 86400)
+            let (y, m, d) = CivilTime.civilFromDays(days)
+            let sod = Int(sec - Int64(days) * 86400)
+            return ("\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2)).\(pad(us, 6))Z",
+                    "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))")
+        }
+        var values: [Int64] = [0, -1, 1, 999_999, 1_000_000, -1_000_000, -1_000_001, 951_782_400_000_001,
+                               253_402_300_799_999_999, 253_402_300_800_000_000, -62_167_219_200_000_000, -62_167_219_200_000_001]
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Int64(bitPattern: x) % 400_000_000_000_000_000)
+        }
+        for v in values {
+            let (iso, human) = reference(v)
+            XCTAssertEqual(TimeFormat.rfc3339UTC(v), iso, "\(v)")
+            XCTAssertEqual(TimeText.dateTime(v), human, "\(v)")
+        }
     }
 
     func testTaxonomyIsDocumented() throws {

@@ -34,8 +34,20 @@ public enum TimeText {
         var rem = secs % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }
         let (y, m, d) = civil(days)
-        let date = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
-        let time = pad(rem / 3600, 2) + ":" + pad((rem % 3600) / 60, 2) + ":" + pad(rem % 60, 2)
+        guard y >= 0 && y <= 9999 else {
+            let date = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+            let time = pad(rem / 3600, 2) + ":" + pad((rem % 3600) / 60, 2) + ":" + pad(rem % 60, 2)
+            return (date, time, frac)
+        }
+        // Byte by byte (one per evidence line of text and Markdown output).
+        let date = TimeFormat.ascii(10) { p in
+            TimeFormat.digits(p, Int(y), 4); p[4] = 0x2D; TimeFormat.digits(p + 5, Int(m), 2); p[7] = 0x2D
+            TimeFormat.digits(p + 8, Int(d), 2)
+        }
+        let time = TimeFormat.ascii(8) { p in
+            TimeFormat.digits(p, Int(rem / 3600), 2); p[2] = 0x3A; TimeFormat.digits(p + 3, Int((rem % 3600) / 60), 2)
+            p[5] = 0x3A; TimeFormat.digits(p + 6, Int(rem % 60), 2)
+        }
         return (date, time, frac)
     }
 
