@@ -9,6 +9,7 @@ public struct JSONWriter {
     private var bytes: [UInt8] = []
     private var needComma: [Bool] = [false]
     let pretty: Bool
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     public init(pretty: Bool = true) {
         self.pretty = pretty
@@ -32,8 +33,13 @@ public struct JSONWriter {
     private mutating func indent() {
         guard pretty else { return }
         bytes.append(0x0A)
-        // One append for the whole indent (two spaces a level), not one per level.
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (needComma.count - 1)))
+        // One copy for the whole indent (two spaces a level), not one append per level.
+        let n = 2 * (needComma.count - 1)
+        if n <= JSONWriter.spaces.count {
+            JSONWriter.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        } else {
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n))
+        }
     }
 
     private mutating func separator() {
@@ -118,6 +124,10 @@ public struct JSONWriter {
             var i = 0
             let n = b.count
             while i < n {
+                // Runs that go in unchanged are skipped eight bytes at a time; the rest is looked
+                // at byte by byte, as before.
+                i += ByteScan.jsonPlainPrefix(b.baseAddress! + i, n - i)
+                if i >= n { break }
                 let x = b[i]
                 var escape: UInt32? = nil
                 var width = 1
