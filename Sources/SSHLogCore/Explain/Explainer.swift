@@ -77,11 +77,21 @@ public struct Explainer {
 
     /// Legitimate users' drops first (someone logged in from there), then operational drops
     /// (bans, limits, network), then brute-force noise; the latest activity first within a tier.
+    ///
+    /// Over the set of causes `ClientTimeline.causes` lists (a cause counted, a ban, a firewall
+    /// drop), without building and ordering that list: this runs once per client, thousands of
+    /// times on a busy server's logs.
     static func tier(_ c: ClientTimeline) -> Int {
-        let causes = c.causes
-        let hasDrop = causes.contains { $0.isDrop }
+        var hasDrop = false, operational = false
+        func note(_ cause: CauseID) {
+            if cause.isDrop { hasDrop = true }
+            if cause.isOperational { operational = true }
+        }
+        for cause in CauseID.allCases where c.count(of: cause) > 0 { note(cause) }
+        if !c.bans.isEmpty { note(.banned) }
+        if c.firewall.count > 0 { note(.firewall) }
         if c.isLegitimate && (hasDrop || !c.bans.isEmpty) { return 0 }
-        if causes.contains(where: { $0.isOperational }) { return 1 }
+        if operational { return 1 }
         if hasDrop { return 2 }
         return 3
     }
