@@ -104,6 +104,28 @@ final class LibraryImageTests: XCTestCase {
         XCTAssertNil(LibraryImage.decode([]), "empty")
     }
 
+    /// An image that decodes but points outside its own tables is refused (the matcher would
+    /// read through raw pointers).
+    func testImageWithIndexesOutOfBoundsIsRefused() throws {
+        let parts = try Self.builtinParts().1
+        XCTAssertTrue(LibraryImage.inBounds(parts))
+        XCTAssertNotNil(LibraryImage.decode(LibraryImage.encode(parts)))
+        var badChild = parts
+        badChild.trie.litEdges[0].child = Int32(parts.trie.nodes.count)
+        XCTAssertNil(LibraryImage.decode(LibraryImage.encode(badChild)), "literal edge to a node past the end")
+        var badField = parts
+        badField.trie.fieldEdges[0].name = Int32(parts.trie.names.count + 5)
+        XCTAssertNil(LibraryImage.decode(LibraryImage.encode(badField)), "field name past the end")
+        var badAccept = parts
+        if let i = badAccept.trie.nodes.firstIndex(where: { $0.accept >= 0 }) {
+            badAccept.trie.nodes[i].accept = Int32(parts.ids.count)
+        }
+        XCTAssertNil(LibraryImage.decode(LibraryImage.encode(badAccept)), "accepting a pattern that does not exist")
+        var badGroup = parts
+        badGroup.programs[0].group = parts.groups.count
+        XCTAssertNil(LibraryImage.decode(LibraryImage.encode(badGroup)), "program of a group that does not exist")
+    }
+
     func testTextHashFollowsTheText() {
         let files = BuiltinPatterns.files
         var changed = files

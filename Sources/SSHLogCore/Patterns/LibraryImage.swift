@@ -134,8 +134,41 @@ enum LibraryImage {
                 constants.append((0..<r.count()).map { _ in (r.string(), r.string()) })
             }
             guard r.ok, r.atEnd, ids.count == kinds.count, ids.count == constants.count else { return nil }
-            return Parts(trie: t, groups: groups, programs: programs, ids: ids, kinds: kinds, constants: constants)
+            let parts = Parts(trie: t, groups: groups, programs: programs, ids: ids, kinds: kinds, constants: constants)
+            return inBounds(parts) ? parts : nil
         }
+    }
+
+    /// Whether every index in the parts points inside what it indexes: the matcher reads the
+    /// tables through raw pointers, so an image that decodes but is not a compiler's output
+    /// (edited by hand, say) is refused here rather than read out of bounds.
+    static func inBounds(_ p: Parts) -> Bool {
+        let t = p.trie
+        let nodes = t.nodes.count, lits = t.litEdges.count, fields = t.fieldEdges.count
+        func range(_ start: Int32, _ count: Int32, _ limit: Int) -> Bool {
+            start >= 0 && count >= 0 && Int(start) + Int(count) <= limit
+        }
+        for n in t.nodes {
+            guard range(n.litStart, n.litCount, lits), range(n.fieldStart, n.fieldCount, fields),
+                  n.dispatch == -1 || range(n.dispatch, 256, t.dispatch.count),
+                  range(n.firstSet, 4, t.firstSets.count), n.accept >= -1, Int(n.accept) < p.ids.count,
+                  n.only >= -1, n.only < 256 else { return false }
+            if n.only >= 0 && n.litCount < 1 { return false }
+        }
+        for e in t.litEdges {
+            guard range(e.labelStart, e.labelCount, t.labels.count), e.child >= 0, Int(e.child) < nodes else { return false }
+        }
+        for d in t.dispatch where d < -1 || Int(d) >= lits { return false }
+        for f in t.fieldEdges {
+            guard f.child >= 0, Int(f.child) < nodes, f.name >= -1, Int(f.name) < t.names.count,
+                  f.probe >= -1, Int(f.probe) < fields else { return false }
+            if f.kind == .constant && !(f.constant >= 0 && Int(f.constant) < t.constants.count) { return false }
+        }
+        for g in p.groups {
+            guard g.primary >= 0, Int(g.primary) < nodes, g.fallback >= 0, Int(g.fallback) < nodes else { return false }
+        }
+        for pr in p.programs where pr.group < 0 || pr.group >= p.groups.count { return false }
+        return true
     }
 
     /// FNV-1a (64 bits) over each file's name and text, with their lengths: what an image
