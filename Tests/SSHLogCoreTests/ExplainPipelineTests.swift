@@ -152,6 +152,22 @@ final class ExplainPipelineTests: XCTestCase {
                       res.stdout + res.stderr)
     }
 
+    /// A file the user names but whose lines all lie before the window is said to be outside
+    /// it, with the span it holds, whatever its name (it was said to be "no SSH logs on this
+    /// machine" when not called auth.log or secure).
+    func testNamedFileOutsideTheWindowSaysWhatItHolds() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sshlog-window-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bastion-ssh.txt")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: ExplainPipelineTests.authLog), to: file)
+        let res = try TestSupport.sshlog(["explain", "--since", "2030-01-01", file.path])
+        XCTAssertEqual(res.status, 3, res.stderr)
+        XCTAssertTrue(res.stderr.contains("every file lies outside the time window"), res.stderr)
+        XCTAssertTrue(res.stderr.contains("the files hold lines from "), res.stderr)
+        XCTAssertFalse(res.stderr.contains("no SSH logs on this machine"), res.stderr)
+    }
+
     /// A brute-force flood (Debian 12 line formats, 30 000 connections from 600 addresses, a
     /// seventh of them against `deploy`) around one legitimate `deploy` session that dies by
     /// keepalive timeout: through the whole pipeline, that story comes first overall and under

@@ -40,6 +40,9 @@ public final class IngestRun {
     public let now: Int64
     public let usedFallback: Bool
     public let fallbackDirectory: String?
+    /// True when the user named the inputs (files, directories, `-`), rather than sshlog
+    /// looking for the system's logs.
+    public private(set) var pathsGiven = false
     /// Other streams to merge in (the journal source adds itself here).
     public var extraSources: [RecordSource] = []
     /// Drop the copies rsyslog made of journal lines when journal and files are both read.
@@ -97,8 +100,10 @@ public final class IngestRun {
             throw SSHLogError(.badTime, "", "--until (\(TimeFormat.local(u))) is before --since (\(TimeFormat.local(s)))",
                               hint: "swap them, or give a later --until")
         }
-        return IngestRun(diagnostics: diagnostics, sets: found.sets, since: since, until: until, now: now,
-                         usedFallback: usedFallback, fallbackDirectory: request.fallbackDirectory, notes: found.notes)
+        let run = IngestRun(diagnostics: diagnostics, sets: found.sets, since: since, until: until, now: now,
+                            usedFallback: usedFallback, fallbackDirectory: request.fallbackDirectory, notes: found.notes)
+        run.pathsGiven = !request.paths.isEmpty
+        return run
     }
 
     static func clock() -> Int64 {

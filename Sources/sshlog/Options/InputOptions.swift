@@ -60,9 +60,18 @@ func finish(_ run: IngestRun?, _ diagnostics: Diagnostics) throws {
 
 func noInputHint(_ run: IngestRun) -> String {
     let isSSHLog: (InputFile) -> Bool = { $0.setName.hasSuffix("auth.log") || $0.setName.hasSuffix("secure") || $0.isStdin }
-    let sawSSHLog = run.sets.joined().contains(where: isSSHLog) || run.skippedByWindow.contains(where: isSSHLog)
+    // Files the user named are what they want read, whatever their names.
+    let sawSSHLog = run.pathsGiven || run.sets.joined().contains(where: isSSHLog) || run.skippedByWindow.contains(where: isSSHLog)
     if run.skippedByWindow.count > 0 && sawSSHLog {
-        return "every file lies outside the time window (\(run.windowDescription)); widen --since/--until"
+        var s = "every file lies outside the time window (\(run.windowDescription))"
+        // When the lines start and end tells how far to widen it.
+        let firsts = run.skippedByWindow.compactMap(\.firstTime), lasts = run.skippedByWindow.compactMap(\.lastTime)
+        if let first = firsts.min(), let last = lasts.max() {
+            s += "; the files hold lines from \(TimeFormat.local(first, zone: true)) to \(TimeFormat.local(last, zone: true))"
+        } else if let last = lasts.max() {
+            s += "; the newest line is from \(TimeFormat.local(last, zone: true))"
+        }
+        return s + "; widen --since/--until"
     }
     if !sawSSHLog && run.fallbackDirectory == nil {
         return "no SSH logs on this machine (no auth.log or secure, and no journal with sshd entries). Name log files (e.g. 'sshlog explain /path/to/auth.log'), or try the bundled samples: 'sshlog explain --fallback samples'"
