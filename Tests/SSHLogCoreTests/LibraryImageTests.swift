@@ -48,16 +48,14 @@ final class LibraryImageTests: XCTestCase {
         XCTAssertTrue(PatternLibrary.builtin().fromImage, "the built-in library was compiled at start, not read from its image")
     }
 
-    /// The built-in files' specs and what they compile to.
-    static func builtinParts() throws -> ([PatternSpec], LibraryImage.Parts) {
-        var parser = PatternFileParser()
-        try parser.parse(BuiltinPatterns.files)
-        return (parser.specs, try PatternLibrary.compileParts(parser.specs))
+    /// What the built-in files compile to.
+    static func builtinParts() throws -> LibraryImage.Parts {
+        try PatternLibrary.compiled(BuiltinPatterns.files).parts
     }
 
     func testImageReadsBackToTheSameLibrary() throws {
-        let compiled = try PatternLibrary.compile(BuiltinPatterns.files)
-        let bytes = LibraryImage.encode(try Self.builtinParts().1)
+        let (compiled, built) = try PatternLibrary.compiled(BuiltinPatterns.files)
+        let bytes = LibraryImage.encode(built)
         let parts = try XCTUnwrap(LibraryImage.decode(bytes))
         XCTAssertEqual(LibraryImage.encode(parts), bytes)
         XCTAssertEqual(parts.ids, compiled.ids)
@@ -78,8 +76,8 @@ final class LibraryImageTests: XCTestCase {
     /// The library read from the image tags like the one compiled from text: every example of
     /// every pattern, and the corpus lines of the tests' fixtures.
     func testImageLibraryMatchesLikeTheCompiledOne() throws {
-        let compiled = try PatternLibrary.compile(BuiltinPatterns.files)
-        let parts = try XCTUnwrap(LibraryImage.decode(LibraryImage.encode(try Self.builtinParts().1)))
+        let (compiled, built) = try PatternLibrary.compiled(BuiltinPatterns.files)
+        let parts = try XCTUnwrap(LibraryImage.decode(LibraryImage.encode(built)))
         let fromImage = PatternLibrary(parts: parts, meta: LibraryMeta { (compiled.specs, compiled.warnings) }, fromImage: true)
         try fromImage.verifyExamples()
         var n = 0
@@ -96,7 +94,7 @@ final class LibraryImageTests: XCTestCase {
     }
 
     func testDamagedImageIsRefused() throws {
-        var bytes = LibraryImage.encode(try Self.builtinParts().1)
+        var bytes = LibraryImage.encode(try Self.builtinParts())
         XCTAssertNil(LibraryImage.decode(Array(bytes.prefix(bytes.count / 2))), "truncated")
         XCTAssertNil(LibraryImage.decode(bytes + [0]), "trailing byte")
         bytes[0] = 99
@@ -107,7 +105,7 @@ final class LibraryImageTests: XCTestCase {
     /// An image that decodes but points outside its own tables is refused (the matcher would
     /// read through raw pointers).
     func testImageWithIndexesOutOfBoundsIsRefused() throws {
-        let parts = try Self.builtinParts().1
+        let parts = try Self.builtinParts()
         XCTAssertTrue(LibraryImage.inBounds(parts))
         XCTAssertNotNil(LibraryImage.decode(LibraryImage.encode(parts)))
         var badChild = parts

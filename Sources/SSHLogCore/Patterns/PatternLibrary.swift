@@ -97,23 +97,24 @@ public final class PatternLibrary: @unchecked Sendable {
     /// The image of the built-in library compiled from its text now, and the hash of that text:
     /// what `BuiltinImage.swift` must hold.
     static func builtinImageNow() throws -> (bytes: [UInt8], textHash: UInt64) {
-        var parser = PatternFileParser()
-        try parser.parse(BuiltinPatterns.files)
-        let parts = try compileParts(parser.specs)
-        try PatternLibrary(parts: parts, meta: LibraryMeta(specs: parser.specs, warnings: parser.warnings), fromImage: false)
-            .verifyExamples()
-        return (LibraryImage.encode(parts), LibraryImage.textHash(BuiltinPatterns.files))
+        (LibraryImage.encode(try compiled(BuiltinPatterns.files).parts), LibraryImage.textHash(BuiltinPatterns.files))
     }
 
     /// Compiles pattern files, then checks every example against its own pattern.
     /// - Parameter files: (name used in messages, text) pairs.
     /// - Throws: `SSHLogError(.badPattern, "file:line", what, hint:)` for the first problem.
     public static func compile(_ files: [(name: String, text: String)]) throws -> PatternLibrary {
+        try compiled(files).library
+    }
+
+    /// `compile`, with what matching needs as it went into the library (what an image holds).
+    static func compiled(_ files: [(name: String, text: String)]) throws -> (library: PatternLibrary, parts: LibraryImage.Parts) {
         var parser = PatternFileParser()
         try parser.parse(files)
-        let lib = try PatternLibrary(specs: parser.specs, warnings: parser.warnings)
+        let parts = try compileParts(parser.specs)
+        let lib = PatternLibrary(parts: parts, meta: LibraryMeta(specs: parser.specs, warnings: parser.warnings), fromImage: false)
         try lib.verifyExamples()
-        return lib
+        return (lib, parts)
     }
 
     /// The built-in files plus every `*.patterns` file in `dirs` (sorted by name within a
@@ -173,10 +174,6 @@ public final class PatternLibrary: @unchecked Sendable {
             throw SSHLogError(.badPattern, path, "pattern file larger than 16 MiB", hint: "is this really a pattern file?")
         }
         return text
-    }
-
-    convenience init(specs: [PatternSpec], warnings: [SSHLogError]) throws {
-        self.init(parts: try Self.compileParts(specs), meta: LibraryMeta(specs: specs, warnings: warnings), fromImage: false)
     }
 
     /// Compiles patterns into what matching needs: one radix tree per program group.
