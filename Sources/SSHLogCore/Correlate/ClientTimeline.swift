@@ -104,13 +104,7 @@ public final class ClientTimeline {
     /// `unknown`, if any other exists), then the others in taxonomy order. A ban counts as a cause (attempts during it never reached sshd).
     public var causes: [CauseID] {
         var present: [(CauseID, Int64)] = []
-        for c in CauseID.allCases where causeSlots[c.rank].count > 0 { present.append((c, causeSlots[c.rank].last)) }
-        if !bans.isEmpty && causeSlots[CauseID.banned.rank].count == 0 {
-            present.append((.banned, bans.last!.start))
-        }
-        if firewall.count > 0 && causeSlots[CauseID.firewall.rank].count == 0 {
-            present.append((.firewall, firewall.last))
-        }
+        forEachCause { present.append(($0, $1)) }
         guard !present.isEmpty else { return [] }
         // The latest drop's cause first (clean disconnects never lead while a drop exists).
         // `unknown` leads only when nothing better is known.
@@ -122,6 +116,16 @@ public final class ClientTimeline {
         var out = [lead]
         for (c, _) in present.sorted(by: { $0.0.rank < $1.0.rank }) where c != lead { out.append(c) }
         return out
+    }
+
+    /// Calls `body` with each cause seen (in taxonomy order) and the latest time it was seen: the
+    /// causes of finished connections, then a ban and firewall drops when no connection had
+    /// those causes (attempts during a ban, or dropped by the firewall, never reached sshd).
+    @inline(__always)
+    func forEachCause(_ body: (CauseID, Int64) -> Void) {
+        for c in CauseID.allCases where causeSlots[c.rank].count > 0 { body(c, causeSlots[c.rank].last) }
+        if !bans.isEmpty && causeSlots[CauseID.banned.rank].count == 0 { body(.banned, bans.last!.start) }
+        if firewall.count > 0 && causeSlots[CauseID.firewall.rank].count == 0 { body(.firewall, firewall.last) }
     }
 
     func touch(_ t: Int64) {

@@ -78,18 +78,14 @@ public struct Explainer {
     /// Legitimate users' drops first (someone logged in from there), then operational drops
     /// (bans, limits, network), then brute-force noise; the latest activity first within a tier.
     ///
-    /// Over the set of causes `ClientTimeline.causes` lists (a cause counted, a ban, a firewall
-    /// drop), without building and ordering that list: this runs once per client, thousands of
-    /// times on a busy server's logs.
+    /// Over the causes `ClientTimeline.causes` lists, without building and ordering that list:
+    /// this runs once per client, thousands of times on a busy server's logs.
     static func tier(_ c: ClientTimeline) -> Int {
         var hasDrop = false, operational = false
-        func note(_ cause: CauseID) {
+        c.forEachCause { cause, _ in
             if cause.isDrop { hasDrop = true }
             if cause.isOperational { operational = true }
         }
-        for cause in CauseID.allCases where c.count(of: cause) > 0 { note(cause) }
-        if !c.bans.isEmpty { note(.banned) }
-        if c.firewall.count > 0 { note(.firewall) }
         if c.isLegitimate && (hasDrop || !c.bans.isEmpty) { return 0 }
         if operational { return 1 }
         if hasDrop { return 2 }
