@@ -40,14 +40,8 @@ public enum TimeText {
             return (date, time, frac)
         }
         // Byte by byte (one per evidence line of text and Markdown output).
-        let date = TimeFormat.ascii(10) { p in
-            TimeFormat.digits(p, Int(y), 4); p[4] = 0x2D; TimeFormat.digits(p + 5, Int(m), 2); p[7] = 0x2D
-            TimeFormat.digits(p + 8, Int(d), 2)
-        }
-        let time = TimeFormat.ascii(8) { p in
-            TimeFormat.digits(p, Int(rem / 3600), 2); p[2] = 0x3A; TimeFormat.digits(p + 3, Int((rem % 3600) / 60), 2)
-            p[5] = 0x3A; TimeFormat.digits(p + 6, Int(rem % 60), 2)
-        }
+        let date = TimeFormat.ascii(10) { TimeFormat.writeDate($0, Int(y), Int(m), Int(d)) }
+        let time = TimeFormat.ascii(8) { TimeFormat.writeClock($0, Int(rem)) }
         return (date, time, frac)
     }
 

@@ -142,10 +142,21 @@ public enum TimeFormat {
         // Written byte by byte (the JSON renderer formats one per evidence line: interpolating
         // seven padded numbers cost some 3,500 instructions a time).
         return ascii(27) { p in
-            digits(p, y, 4); p[4] = 0x2D; digits(p + 5, m, 2); p[7] = 0x2D; digits(p + 8, d, 2); p[10] = 0x54
-            digits(p + 11, sod / 3600, 2); p[13] = 0x3A; digits(p + 14, sod / 60 % 60, 2); p[16] = 0x3A
-            digits(p + 17, sod % 60, 2); p[19] = 0x2E; digits(p + 20, us, 6); p[26] = 0x5A
+            writeDate(p, y, m, d); p[10] = 0x54; writeClock(p + 11, sod); p[19] = 0x2E; digits(p + 20, us, 6); p[26] = 0x5A
         }
+    }
+
+    /// `YYYY-MM-DD` (10 bytes, year 0–9999) at `p`.
+    @inline(__always)
+    static func writeDate(_ p: UnsafeMutablePointer<UInt8>, _ y: Int, _ m: Int, _ d: Int) {
+        digits(p, y, 4); p[4] = 0x2D; digits(p + 5, m, 2); p[7] = 0x2D; digits(p + 8, d, 2)
+    }
+
+    /// `hh:mm:ss` (8 bytes) of a second of the day at `p`.
+    @inline(__always)
+    static func writeClock(_ p: UnsafeMutablePointer<UInt8>, _ secondOfDay: Int) {
+        digits(p, secondOfDay / 3600, 2); p[2] = 0x3A; digits(p + 3, secondOfDay / 60 % 60, 2); p[5] = 0x3A
+        digits(p + 6, secondOfDay % 60, 2)
     }
 
     /// A String of `count` ASCII bytes written by `fill`.
