@@ -42,7 +42,7 @@ public final class IngestRun {
     public let fallbackDirectory: String?
     /// True when the user named the inputs (files, directories, `-`), rather than sshlog
     /// looking for the system's logs.
-    public private(set) var pathsGiven = false
+    public let pathsGiven: Bool
     /// Other streams to merge in (the journal source adds itself here).
     public var extraSources: [RecordSource] = []
     /// Drop the copies rsyslog made of journal lines when journal and files are both read.
@@ -56,7 +56,7 @@ public final class IngestRun {
     public var window: (since: Int64?, until: Int64?) { (since, until) }
 
     init(diagnostics: Diagnostics, sets: [[InputFile]], since: Int64?, until: Int64?, now: Int64,
-         usedFallback: Bool, fallbackDirectory: String?, notes: [String]) {
+         usedFallback: Bool, fallbackDirectory: String?, pathsGiven: Bool, notes: [String]) {
         self.diagnostics = diagnostics
         self.sets = sets
         self.since = since
@@ -64,6 +64,7 @@ public final class IngestRun {
         self.now = now
         self.usedFallback = usedFallback
         self.fallbackDirectory = fallbackDirectory
+        self.pathsGiven = pathsGiven
         self.notes = notes
         skipOutsideWindow()
     }
@@ -100,10 +101,9 @@ public final class IngestRun {
             throw SSHLogError(.badTime, "", "--until (\(TimeFormat.local(u))) is before --since (\(TimeFormat.local(s)))",
                               hint: "swap them, or give a later --until")
         }
-        let run = IngestRun(diagnostics: diagnostics, sets: found.sets, since: since, until: until, now: now,
-                            usedFallback: usedFallback, fallbackDirectory: request.fallbackDirectory, notes: found.notes)
-        run.pathsGiven = !request.paths.isEmpty
-        return run
+        return IngestRun(diagnostics: diagnostics, sets: found.sets, since: since, until: until, now: now,
+                         usedFallback: usedFallback, fallbackDirectory: request.fallbackDirectory,
+                         pathsGiven: !request.paths.isEmpty, notes: found.notes)
     }
 
     static func clock() -> Int64 {
